@@ -1,0 +1,14 @@
+"""РСНМС-Монитор: the router. Run with `streamlit run app.py` (or `make run`)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="РСНМС-Монитор", page_icon=":material/school:", layout="wide")
+
+navigation = st.navigation(
+    {
+        "Мониторинг": [
+            st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
+        ],
+    }
+)
+navigation.run()

@@ -1,0 +1,1 @@
+"""РСНМС-Монитор: monitoring of a region's system of scientific and methodological support."""

@@ -1,0 +1,112 @@
+"""The command line: ``python -m rsnms COMMAND`` (design.md §10), the same functions as the pages.
+
+Each command is a function taking the parsed arguments and the engine and returning an exit code;
+``COMMANDS`` registers it with its argument parser. Tables go to stdout in the chosen
+``--format`` (table for people; csv/json for scripts: UTF-8, stable column names, numbers with a dot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from rsnms import db, demo, overview, queries
+from rsnms.config import REGION_CODES, load_settings
+from rsnms.errors import RsnmsError
+from rsnms.reference import load_reference, reference_counts
+
+FORMATS = ("table", "csv", "json")
+Command = Callable[[argparse.Namespace, Engine], int]
+
+
+def emit(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
+    """Write a frame as an aligned table, CSV or JSON records."""
+    if fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n")
+    elif fmt == "json":
+        out.write(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
+    else:
+        out.write(frame.to_string(index=False) + "\n")
+
+
+def _counts_frame(counts: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+
+
+def run_init(args: argparse.Namespace, engine: Engine) -> int:
+    """Migrate the schema and load the reference data (idempotent)."""
+    db.migrate(engine)
+    load_reference(engine)
+    emit(_counts_frame(reference_counts(engine)), args.format, sys.stdout)
+    return 0
+
+
+def run_demo(args: argparse.Namespace, engine: Engine) -> int:
+    """Load the demo region (migrating and loading reference data first)."""
+    db.migrate(engine)
+    load_reference(engine)
+    if args.if_empty and queries.data_years(engine, region=demo.DEMO_REGION):
+        sys.stderr.write("Данные уже загружены: демонстрационный регион не перезаписан.\n")
+        return 0
+    summary = demo.load_demo(engine, seed=args.seed, pseudonym_key=load_settings().pseudonym_key)
+    emit(_counts_frame(summary.counts), args.format, sys.stdout)
+    return 0
+
+
+def run_overview(args: argparse.Namespace, engine: Engine) -> int:
+    """Print the headline figures of the «Обзор» page."""
+    year = args.year or next(iter(queries.data_years(engine, region=args.region)), None)
+    if year is None:
+        hint = "загрузите их или выполните `python -m rsnms demo`"
+        raise RsnmsError(f"По региону {args.region} нет данных: {hint}.")
+    figures = overview.headline(engine, region=args.region, year=year, today=dt.date.today())
+    emit(pd.DataFrame([dataclasses.asdict(figures)]), args.format, sys.stdout)
+    return 0
+
+
+def _add_region(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered command."""
+    parser = argparse.ArgumentParser(prog="python -m rsnms", description="РСНМС-Монитор: командная строка")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=FORMATS, default="table", help="формат вывода")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init_help = "создать схему БД и загрузить справочные данные"
+    init = commands.add_parser("init", parents=[common], help=init_help)
+    init.set_defaults(handler=run_init)
+
+    demo_help = "загрузить демонстрационный регион (Омская область)"
+    demo_parser = commands.add_parser("demo", parents=[common], help=demo_help)
+    demo_parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    demo_parser.add_argument("--if-empty", action="store_true", help="только если по региону нет данных")
+    demo_parser.set_defaults(handler=run_demo)
+
+    summary = commands.add_parser("overview", parents=[common], help="показатели страницы «Обзор»")
+    _add_region(summary)
+    summary.add_argument("--year", type=int)
+    summary.set_defaults(handler=run_overview)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit code 0 on success, 1 on a user-facing error, 2 on wrong usage."""
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    engine = db.get_engine(settings.database_url, echo=settings.echo_sql)
+    handler: Command = args.handler
+    try:
+        return handler(args, engine)
+    except RsnmsError as error:
+        sys.stderr.write(f"Ошибка: {error}\n")
+        return 1

@@ -1,0 +1,24 @@
+"""Russian labels for the codes stored in the database (what a user sees)."""
+
+from __future__ import annotations
+
+INDICATOR_STATUS = {
+    "met": "выполнен",
+    "close": "близко к цели",
+    "not_met": "не выполнен",
+    "no_data": "нет данных",
+    "no_target": "цель не установлена",
+}
+
+ROADMAP_STATUS = {
+    "done": "выполнено",
+    "partial": "выполнено частично",
+    "in_progress": "в работе",
+    "not_started": "не начато",
+    "not_done": "не выполнено",
+    "overdue": "просрочено",
+    "due_soon": "срок скоро",
+    "ongoing": "постоянно",
+}
+
+CATEGORY = {"pedagogue": "педагогические работники", "manager": "управленческие кадры"}

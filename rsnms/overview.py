@@ -1,0 +1,123 @@
+"""The «Обзор» figures: headline tiles and the region scorecard, for the page and the CLI alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from rsnms import formatting, indicators, labels, queries, roadmap
+
+DIAGNOSED = "diag_deficits_share"
+LOAD = "teachers_per_regional_methodist"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The four headline tiles of a region and year (NaN = no data)."""
+
+    region: str
+    year: int
+    indicators_met: int
+    indicators_with_target: int
+    indicators_no_data: int
+    diagnosed_share: float
+    diagnosed_target: float
+    teachers_per_methodist: float
+    methodist_norm: float
+    roadmap_as_of: dt.date
+    roadmap_overdue: int
+    roadmap_items: int
+
+
+def roadmap_as_of(year: int, today: dt.date) -> dt.date:
+    """The roadmap is judged at the end of the chosen year, or today while that year runs."""
+    return min(dt.date(year, 12, 31), today)
+
+
+def scorecard(engine: Engine, *, region: str, year: int, include_all: bool = False) -> pd.DataFrame:
+    """Every indicator of the region's act (``include_all``: of the catalogue) for the year, scored."""
+    catalogue = queries.indicator_catalogue(engine, region=region, include_all=include_all)
+    years = sorted({year, *catalogue["window_start_year"].dropna().astype(int)})
+    totals = queries.region_metric_totals(engine, region=region, years=list(range(years[0], year + 1)))
+    values = indicators.compute(catalogue, totals, year=year)
+    targets = queries.region_targets(engine, region=region, year=year)
+    band = queries.constant(engine, code="status_close_band")
+    return indicators.score(values, targets, close_band=band)
+
+
+def _value(card: pd.DataFrame, code: str, column: str) -> float:
+    chosen = card.loc[card["code"] == code, column]
+    return float(chosen.iloc[0]) if not chosen.empty else math.nan
+
+
+def headline(engine: Engine, *, region: str, year: int, today: dt.date) -> Headline:
+    """Compute the headline tiles of a region and year from the store."""
+    card = scorecard(engine, region=region, year=year, include_all=True)
+    counts = indicators.count_statuses(card[card["in_act"]])
+    as_of = roadmap_as_of(year, today)
+    reports = queries.roadmap_reports(engine, region=region)
+    items = roadmap.statuses(queries.roadmap_items(engine, region=region), reports, as_of=as_of)
+    return Headline(
+        region=region,
+        year=year,
+        indicators_met=counts["met"],
+        indicators_with_target=counts["met"] + counts["close"] + counts["not_met"],
+        indicators_no_data=counts["no_data"],
+        diagnosed_share=_value(card, DIAGNOSED, "value"),
+        diagnosed_target=_value(card, DIAGNOSED, "target"),
+        teachers_per_methodist=_value(card, LOAD, "value"),
+        methodist_norm=queries.constant(engine, code="methodist_norm"),
+        roadmap_as_of=as_of,
+        roadmap_overdue=int((items["status"] == "overdue").sum()),
+        roadmap_items=len(items),
+    )
+
+
+STATUS_MARKS = {"met": "🟢", "close": "🟡", "not_met": "🔴", "no_data": "⚪", "no_target": "⚪"}
+
+
+def _format_value(value: float, unit: str) -> str:
+    if unit == indicators.PERCENT_UNIT:
+        return formatting.percent(value)
+    if unit == "ед.":
+        return formatting.NO_DATA if formatting.is_missing(value) else ("да" if value >= 1 else "нет")
+    return formatting.number(value)
+
+
+def display_scorecard(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as a reader sees it: Russian headers, Russian number format, status words."""
+    return pd.DataFrame(
+        {
+            "Показатель": card["short_name"],
+            "Формулировка акта": card["wording"],
+            "Значение": [_format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
+            "Цель": [
+                "—" if formatting.is_missing(t) else _format_value(t, u)
+                for t, u in zip(card["target"], card["unit"], strict=True)
+            ],
+            "Статус": [f"{STATUS_MARKS[s]} {labels.INDICATOR_STATUS[s]}" for s in card["status"]],
+        }
+    )
+
+
+def target_gap(value: float, target: float) -> str | None:
+    """«+2,3 п.п. к цели» for a share against its target; None when either is missing."""
+    if formatting.is_missing(value) or formatting.is_missing(target):
+        return None
+    return f"{_signed(value - target, 1)} п.п. к цели"
+
+
+def norm_gap(load: float, norm: float) -> str | None:
+    """«+41 к норме» (over the cap is bad, so the page colours it inversely)."""
+    if formatting.is_missing(load):
+        return None
+    return f"{_signed(load - norm, 0)} к норме {formatting.number(norm)}"
+
+
+def _signed(value: float, decimals: int) -> str:
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{formatting.number(abs(value), decimals)}"

@@ -1,0 +1,171 @@
+"""SQL that returns DataFrames: aggregation happens in the database, not in pandas.
+
+Every function takes the engine and keyword arguments, and speaks portable SQL (SQLite and
+PostgreSQL alike). Rows of undone batches are deleted by the undo, so nothing here filters by
+batch state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from rsnms.models import Region, UploadBatch
+
+# A metric's region value: the region-level row when there is one, else the municipalities'
+# sum, else the providers' sum (never two levels added together).
+_LEVEL = """
+    CASE WHEN ac.municipality_id IS NULL AND ac.organisation_id IS NULL THEN 0
+         WHEN ac.organisation_id IS NULL THEN 1 ELSE 2 END
+"""
+
+
+def _frame(engine: Engine, sql: str, **params: Any) -> pd.DataFrame:
+    with engine.connect() as connection:
+        return pd.read_sql_query(text(sql), connection, params=params)
+
+
+def regions(engine: Engine) -> pd.DataFrame:
+    """``code``, ``name`` of every region, in the reference order."""
+    return _frame(engine, "SELECT code, name FROM region ORDER BY sort_order, code")
+
+
+def municipalities(engine: Engine, *, region: str) -> pd.DataFrame:
+    """``id``, ``name``, ``short_name``, ``kind`` of a region's municipalities."""
+    sql = """
+        SELECT m.id, m.name, m.short_name, m.kind FROM municipality m JOIN region r ON r.id = m.region_id
+        WHERE r.code = :region ORDER BY m.sort_order, m.name
+    """
+    return _frame(engine, sql, region=region)
+
+
+def data_years(engine: Engine, *, region: str) -> list[int]:
+    """Years for which the region has aggregate counts or diagnostic results, newest first."""
+    sql = """
+        SELECT DISTINCT ac.year FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
+        WHERE r.code = :region
+        UNION
+        SELECT DISTINCT d.year FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
+        JOIN region r ON r.id = m.region_id WHERE r.code = :region
+    """
+    years = _frame(engine, sql, region=region)["year"]
+    return sorted((int(year) for year in years), reverse=True)
+
+
+def indicator_catalogue(engine: Engine, *, region: str, include_all: bool = False) -> pd.DataFrame:
+    """The indicators of a region's act: wording, unit, polarity, metrics and window.
+
+    With ``include_all`` the indicators the act does not name come too (canonical name, annual
+    window, ``in_act`` false): the product shows methodist load for every region, for example.
+    """
+    sql = f"""
+        SELECT i.code, i.short_name, COALESCE(ir.wording, i.name) AS wording, i.unit, i.polarity,
+               i.numerator_metrics, i.denominator_metrics, i.factor, i.scope,
+               COALESCE(ir.window_rule, 'annual') AS window_rule, ir.window_start_year,
+               CASE WHEN ir.id IS NULL THEN 0 ELSE 1 END AS in_act
+        FROM indicator i LEFT JOIN indicator_region ir
+          ON ir.indicator_id = i.id AND ir.region_id = (SELECT id FROM region WHERE code = :region)
+        {"" if include_all else "WHERE ir.id IS NOT NULL"}
+        ORDER BY i.sort_order
+    """
+    catalogue = _frame(engine, sql, region=region)
+    catalogue["in_act"] = catalogue["in_act"].astype(bool)
+    return catalogue
+
+
+def region_metric_totals(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
+    """``year``, ``metric``, ``value``: each metric's region total per year (see ``_LEVEL``)."""
+    if not years:
+        return pd.DataFrame({"year": [], "metric": [], "value": []})
+    placeholders = ", ".join(f":y{index}" for index in range(len(years)))
+    sql = f"""
+        SELECT ac.year, ac.metric, {_LEVEL} AS level, SUM(ac.value) AS value
+        FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
+        WHERE r.code = :region AND ac.year IN ({placeholders})
+        GROUP BY ac.year, ac.metric, {_LEVEL}
+    """
+    params = {f"y{index}": year for index, year in enumerate(years)}
+    levels = _frame(engine, sql, region=region, **params)
+    first = levels.sort_values(["year", "metric", "level"]).drop_duplicates(["year", "metric"])
+    return first[["year", "metric", "value"]].reset_index(drop=True)
+
+
+def region_targets(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
+    """``code``, ``target``, ``source``: the region-level official targets for a year.
+
+    An uploaded target (newest batch first) takes precedence over the act's.
+    """
+    sql = """
+        SELECT i.code, t.value AS target, t.source, t.batch_id
+        FROM indicator_target t JOIN indicator i ON i.id = t.indicator_id
+        JOIN region r ON r.id = t.region_id
+        WHERE r.code = :region AND t.year = :year AND t.municipality_id IS NULL
+    """
+    targets = _frame(engine, sql, region=region, year=year)
+    targets["uploaded"] = targets["batch_id"].notna()
+    targets = targets.sort_values(["uploaded", "batch_id"], ascending=False)
+    return targets.drop_duplicates("code")[["code", "target", "source"]].reset_index(drop=True)
+
+
+def constant(engine: Engine, *, code: str) -> float:
+    """The official value of a constant (for example methodist_norm)."""
+    values = _frame(engine, "SELECT value FROM constant WHERE code = :code", code=code)["value"]
+    if values.empty:
+        raise LookupError(f"constant {code!r} is not in the reference data; run `python -m rsnms init`")
+    return float(values.iloc[0])
+
+
+def roadmap_items(engine: Engine, *, region: str) -> pd.DataFrame:
+    """Every item of the region's roadmaps with its deadline fields."""
+    sql = """
+        SELECT ri.id, ri.code, rm.code AS roadmap_code, ri.section, ri.item_no, ri.activity, ri.responsible,
+               ri.deadline_raw, ri.due_dates, ri.recurrence
+        FROM roadmap_item ri JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id
+        WHERE r.code = :region ORDER BY ri.sort_order
+    """
+    return _frame(engine, sql, region=region)
+
+
+def roadmap_reports(engine: Engine, *, region: str) -> pd.DataFrame:
+    """Every status report on the region's roadmap items."""
+    sql = """
+        SELECT rr.item_id, rr.as_of, rr.status, rr.actual_quantity, rr.evidence
+        FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id
+        JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id
+        WHERE r.code = :region
+    """
+    reports = _frame(engine, sql, region=region)
+    reports["as_of"] = pd.to_datetime(reports["as_of"]).dt.date
+    return reports
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Where the region's data come from: the newest committed batch."""
+
+    batch_id: int | None
+    created_at: dt.datetime | None
+    data_as_of: dt.date | None
+    is_demo: bool
+
+
+def freshness(engine: Engine, *, region: str) -> Freshness:
+    """The newest committed batch of the region (or an empty Freshness when nothing was loaded)."""
+    query = (
+        select(UploadBatch)
+        .join(Region, col(Region.id) == col(UploadBatch.region_id))
+        .where(Region.code == region, UploadBatch.state == "committed")
+        .order_by(col(UploadBatch.created_at).desc(), col(UploadBatch.id).desc())
+    )
+    with Session(engine) as session:
+        batch = session.exec(query).first()
+    if batch is None:
+        return Freshness(batch_id=None, created_at=None, data_as_of=None, is_demo=False)
+    return Freshness(
+        batch_id=batch.id, created_at=batch.created_at, data_as_of=batch.data_as_of, is_demo=batch.is_demo
+    )

@@ -1,0 +1,135 @@
+"""Shared fixtures: real databases (SQLite files, and PostgreSQL when configured), reference data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from rsnms import db, models
+from rsnms.reference import load_reference
+
+POSTGRES_URL = os.environ.get("RSNMS_TEST_DATABASE_URL", "")
+STORE_BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+def _fresh_postgres() -> Engine:
+    engine = db.make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of every configured backend (not migrated)."""
+    if request.param == "postgresql":
+        engine = _fresh_postgres()
+    else:
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store_engine(empty_engine: Engine) -> Engine:
+    """A migrated database of every configured backend, with the reference data loaded."""
+    db.migrate(empty_engine)
+    load_reference(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def ref_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite file with the reference data loaded (for tests that need one backend)."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'ref.db'}")
+    db.migrate(engine)
+    load_reference(engine)
+    yield engine
+    engine.dispose()
+
+
+# A small hand-made Omsk dataset for 2024 whose figures are computed by hand in the tests:
+# region totals ped 1 100, managers 120, diagnosed 330 (27,0 %), ИОМ 160 (13,1 %), methodists 4 FTE
+# (275 teachers per methodist), young teachers 45 of 60 (75 %), mentoring model 11 of 25 ОО (44 %).
+SMALL_COUNTS = {
+    "г. Омск": {
+        "ped_workers_total": 900, "managers_total": 100, "diag_passed": 300, "iom_developed": 150,
+        "fr_dpo_completed": 90, "orgs_total": 20, "mgmt_teams_trained": 8, "young_teachers_total": 50,
+        "young_teachers_supported": 40, "orgs_mentoring_model": 10, "methodists_fte": 3,
+    },
+    "Азовский немецкий национальный муниципальный район": {
+        "ped_workers_total": 200, "managers_total": 20, "diag_passed": 30, "iom_developed": 10,
+        "fr_dpo_completed": 10, "orgs_total": 5, "mgmt_teams_trained": 1, "young_teachers_total": 10,
+        "young_teachers_supported": 5, "orgs_mentoring_model": 1, "methodists_fte": 1,
+    },
+}  # fmt: skip
+SMALL_TARGETS = {
+    "diag_deficits_share": 25.0,
+    "iom_share": 20.0,
+    "young_teachers_support_share": 70.0,
+    "mentoring_model_orgs_share": 50.0,
+    "fr_dpo_programs_share": 50.0,
+}
+SMALL_REPORTS = {"004-RM-01": "done", "004-RM-02": "in_progress"}
+
+
+def seed_small(engine: Engine) -> int:
+    """Write the small Omsk dataset as one committed upload batch; returns the batch id."""
+    with Session(engine) as session:
+        region = session.exec(select(models.Region).where(models.Region.code == "omsk")).one()
+        batch = models.UploadBatch(
+            kind="indicators",
+            region_id=region.id,
+            file_name="pokazateli_2024.xlsx",
+            sha256="0" * 64,
+            user_login="cnppm",
+            created_at=dt.datetime(2025, 1, 20, 9, 30, tzinfo=dt.UTC),
+            data_as_of=dt.date(2024, 12, 31),
+        )
+        session.add(batch)
+        session.flush()
+        municipalities = {m.name: m.id for m in session.exec(select(models.Municipality))}
+        for name, counts in SMALL_COUNTS.items():
+            for metric, value in counts.items():
+                session.add(
+                    models.AggregateCount(
+                        region_id=region.id,
+                        municipality_id=municipalities[name],
+                        year=2024,
+                        metric=metric,
+                        value=value,
+                        batch_id=batch.id,
+                    )
+                )
+        indicator_ids = {i.code: i.id for i in session.exec(select(models.Indicator))}
+        for code, value in SMALL_TARGETS.items():
+            session.add(
+                models.IndicatorTarget(
+                    indicator_id=indicator_ids[code], region_id=region.id, year=2024, value=value,
+                    source="целевые значения", batch_id=batch.id,
+                )
+            )  # fmt: skip
+        item_ids = {i.code: i.id for i in session.exec(select(models.RoadmapItem))}
+        for code, status in SMALL_REPORTS.items():
+            session.add(
+                models.RoadmapReport(
+                    item_id=item_ids[code], as_of=dt.date(2022, 12, 30), status=status, batch_id=batch.id
+                )
+            )
+        session.commit()
+        assert batch.id is not None
+        return batch.id
+
+
+@pytest.fixture
+def small_engine(ref_engine: Engine) -> Engine:
+    """A migrated SQLite file with the reference data and the small Omsk 2024 dataset."""
+    seed_small(ref_engine)
+    return ref_engine
