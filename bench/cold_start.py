@@ -7,6 +7,7 @@ Run: `make bench` (or `.venv/bin/python -m bench.cold_start`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -15,6 +16,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from rsnms import db, overview
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_TIMEOUT_S = 120
@@ -56,6 +59,17 @@ def _serve_until_healthy(env: dict[str, str]) -> float:
         server.wait(timeout=30)
 
 
+def _overview_seconds(database_url: str) -> float:
+    """What the first «Обзор» render computes (tiles + scorecard), uncached, in this process."""
+    engine = db.make_engine(database_url)
+    start = time.perf_counter()
+    overview.headline(engine, region="omsk", year=2024, today=dt.date.today())
+    overview.scorecard(engine, region="omsk", year=2024)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return seconds
+
+
 def measure(env: dict[str, str]) -> dict[str, float]:
     """Seconds per step of `make run` for the database named in ``env``."""
     figures = {
@@ -64,6 +78,7 @@ def measure(env: dict[str, str]) -> dict[str, float]:
         "streamlit to health": _serve_until_healthy(env),
     }
     figures["total"] = sum(figures.values())
+    figures["overview figures (first render)"] = _overview_seconds(env["RSNMS_DATABASE_URL"])
     return figures
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from rsnms import formatting, overview, ui
+from rsnms import formatting, ui
 
 url = ui.settings().database_url
 ui.get_engine()
@@ -28,9 +28,8 @@ card = ui.load_scorecard(url, region, year)
 if card.empty:
     st.info("В акте региона нет перечня показателей эффективности РСНМС.")
 else:
-    st.dataframe(overview.display_scorecard(card), hide_index=True, width="stretch")
+    ui.render_scorecard(card)
     st.caption(
-        "Показатели и их формулировки — как в акте региона; значение «нет данных» означает, что "
-        f"данные за год не загружены. {formatting.long_date(figures.roadmap_as_of)}: дата оценки "
-        "дорожной карты."
+        "Показатели и их формулировки — как в акте региона; «нет данных» означает, что данные за год "
+        f"не загружены. Дорожная карта оценена на {formatting.long_date(figures.roadmap_as_of)}"
     )

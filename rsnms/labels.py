@@ -10,6 +10,15 @@ INDICATOR_STATUS = {
     "no_target": "цель не установлена",
 }
 
+# Background colours of status cells (traffic lights; «no data» is grey, never a colour of failure).
+INDICATOR_STATUS_COLOURS = {
+    "выполнен": "#d4edda",
+    "близко к цели": "#fff3cd",
+    "не выполнен": "#f8d7da",
+    "нет данных": "#e9ecef",
+    "цель не установлена": "#f4f5f7",
+}
+
 ROADMAP_STATUS = {
     "done": "выполнено",
     "partial": "выполнено частично",

@@ -77,9 +77,6 @@ def headline(engine: Engine, *, region: str, year: int, today: dt.date) -> Headl
     )
 
 
-STATUS_MARKS = {"met": "🟢", "close": "🟡", "not_met": "🔴", "no_data": "⚪", "no_target": "⚪"}
-
-
 def _format_value(value: float, unit: str) -> str:
     if unit == indicators.PERCENT_UNIT:
         return formatting.percent(value)
@@ -99,7 +96,7 @@ def display_scorecard(card: pd.DataFrame) -> pd.DataFrame:
                 "—" if formatting.is_missing(t) else _format_value(t, u)
                 for t, u in zip(card["target"], card["unit"], strict=True)
             ],
-            "Статус": [f"{STATUS_MARKS[s]} {labels.INDICATOR_STATUS[s]}" for s in card["status"]],
+            "Статус": [labels.INDICATOR_STATUS[status] for status in card["status"]],
         }
     )
 

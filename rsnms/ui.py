@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rsnms import db, formatting, overview, queries
+from rsnms import db, formatting, labels, overview, queries
 from rsnms.config import Settings, load_settings
 
 CACHE_TTL_SECONDS = 600
@@ -140,3 +140,12 @@ def render_headline(figures: overview.Headline) -> None:
         f"{figures.roadmap_overdue} из {figures.roadmap_items}",
         help=f"Мероприятия дорожной карты региона на {formatting.long_date(figures.roadmap_as_of)}.",
     )
+
+
+def render_scorecard(card: pd.DataFrame) -> None:
+    """The indicator scorecard with traffic-light status cells."""
+    colours = labels.INDICATOR_STATUS_COLOURS
+    styled = overview.display_scorecard(card).style.map(
+        lambda status: f"background-color: {colours.get(status, '')}", subset=["Статус"]
+    )
+    st.dataframe(styled, hide_index=True, width="stretch")

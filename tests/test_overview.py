@@ -45,7 +45,7 @@ def test_display_scorecard_is_russian(small_engine: Engine) -> None:
     shown = overview.display_scorecard(card).set_index("Показатель")
     assert shown.loc["Прошли диагностику дефицитов", "Значение"] == "27,0\u00a0%"
     assert shown.loc["Прошли диагностику дефицитов", "Цель"] == "25,0\u00a0%"
-    assert shown.loc["Прошли диагностику дефицитов", "Статус"] == "🟢 выполнен"
+    assert shown.loc["Прошли диагностику дефицитов", "Статус"] == "выполнен"
     assert shown.loc["Программы ДПО в ФР ДППО", "Значение"] == "нет данных"
 
 
