@@ -23,18 +23,13 @@ def get_engine() -> Engine:
     """The process-wide engine; stops the page with a Russian message if the store is not set up."""
     current = settings()
     engine = db.get_engine(current.database_url, echo=current.echo_sql)
-    if not _is_ready(current.database_url):
+    if not db.is_migrated(engine):
         st.error(
             "База данных не подготовлена. Выполните `make run` (или `python -m rsnms init` "
             "и `python -m rsnms demo`) и обновите страницу."
         )
         st.stop()
     return engine
-
-
-@st.cache_resource
-def _is_ready(database_url: str) -> bool:
-    return db.is_migrated(db.get_engine(database_url))
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
