@@ -9,6 +9,10 @@ navigation = st.navigation(
         "Мониторинг": [
             st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
         ],
+        "Данные": [
+            st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload_file:"),
+            st.Page("pages/uploads_history.py", title="Журнал загрузок", icon=":material/history:"),
+        ],
     }
 )
 navigation.run()

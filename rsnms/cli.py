@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from rsnms import db, demo, overview, queries
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
+from rsnms.ingest import pipeline
 from rsnms.reference import load_reference, reference_counts
 
 FORMATS = ("table", "csv", "json")
@@ -71,6 +73,45 @@ def run_overview(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_import(args: argparse.Namespace, engine: Engine) -> int:
+    """Check a workbook, print the preview report, and commit it unless --dry-run or rejected."""
+    settings = load_settings()
+    path = Path(args.file)
+    if not path.is_file():
+        raise RsnmsError(f"Файл не найден: {path}")
+    preview = pipeline.prepare(
+        engine, path.read_bytes(), file_name=path.name, max_mb=settings.max_upload_mb,
+        pseudonym_key=settings.pseudonym_key, region=args.region, year=args.year,
+    )  # fmt: skip
+    out = sys.stdout
+    out.write(f"Файл: {preview.file_name}\n")
+    for sheet in preview.sheets:
+        out.write(f"Лист «{sheet.name}»: {sheet.title}, заголовок в строке {sheet.header_row}, строк: {sheet.rows}\n")
+    out.write(f"Регион: {preview.region or 'не определён'} ({preview.region_source or 'укажите --region'})\n")
+    out.write(f"Год: {preview.year or 'не определён'} ({preview.year_source or 'укажите --year'})\n")
+    for column in preview.dropped_columns:
+        out.write(f"Персональные данные не загружаются, столбец пропущен: {column}\n")
+    if preview.changes:
+        emit(preview.counts(), args.format, out)
+    if preview.problems:
+        emit(preview.problems_frame(), args.format, out)
+    if preview.errors:
+        out.write(f"Отклонено: ошибок {len(preview.errors)}; база данных не изменена.\n")
+        return 1
+    if not preview.has_changes:
+        out.write("Изменений нет: все строки уже загружены.\n")
+        return 0
+    if args.dry_run:
+        out.write("Проверка пройдена (--dry-run): ничего не записано.\n")
+        return 0
+    committed = pipeline.commit(engine, preview, user=args.user, now=dt.datetime.now(dt.UTC))
+    out.write(
+        f"Загружено: загрузка № {committed.batch_id}; новых {committed.created}, "
+        f"изменено {committed.updated}, без изменений {committed.unchanged}.\n"
+    )
+    return 0
+
+
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
@@ -96,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_region(summary)
     summary.add_argument("--year", type=int)
     summary.set_defaults(handler=run_overview)
+
+    upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
+    upload.add_argument("file")
+    upload.add_argument("--region", choices=REGION_CODES, help="регион (по умолчанию — по названиям муниципалитетов)")
+    upload.add_argument("--year", type=int, help="отчётный год (по умолчанию — из заголовков и имени файла)")
+    upload.add_argument("--dry-run", action="store_true", help="только проверить, ничего не записывать")
+    upload.add_argument("--user", default=None, help="кто загружает (для журнала)")
+    upload.set_defaults(handler=run_import)
     return parser
 
 

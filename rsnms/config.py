@@ -23,7 +23,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     region: str = "omsk"
     pseudonym_key: str = DEV_PSEUDONYM_KEY
-    max_upload_mb: int = 50
+    max_upload_mb: int = 20
     suppress_below: int = 5
     auth: str = "off"
     echo_sql: bool = False

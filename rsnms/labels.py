@@ -31,3 +31,10 @@ ROADMAP_STATUS = {
 }
 
 CATEGORY = {"pedagogue": "педагогические работники", "manager": "управленческие кадры"}
+
+BATCH_STATE = {"committed": "загружена", "undone": "отменена"}
+
+SOURCE_FIELDS = {
+    "region_source": "Регион определён",
+    "year_source": "Год определён",
+}

@@ -23,6 +23,15 @@ WINDOWS = ("annual", "cumulative")
 BATCH_STATES = ("committed", "undone")
 ROLES = ("admin", "cnppm", "ministry", "analyst", "municipal")
 REPORT_STATUSES = ("done", "partial", "in_progress", "not_started", "not_done")
+# Tables whose rows carry batch_id, children before parents (the order of deletion).
+BATCH_TABLES = (
+    "diagnostic_result", "iom", "course_completion", "support_participation", "methodist_assignment",
+    "methodist_caseload", "deficit_aggregate", "management_team_training", "aggregate_count",
+    "indicator_target", "roadmap_report", "dpo_programme", "methodist", "educator", "organisation",
+    "municipality",
+)  # fmt: skip
+# Person-level facts about educators (152-ФЗ: erasable by batch), children of ``educator``.
+PERSON_TABLES = ("diagnostic_result", "iom", "course_completion", "support_participation")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -53,6 +62,24 @@ class UploadBatch(SQLModel, table=True):
     n_rejected: int = 0
     state: str = Field(default="committed", max_length=20)
     is_demo: bool = False
+    year: int | None = None
+    kinds: str = Field(default="", max_length=255)
+    undone_at: dt.datetime | None = None
+    erased_at: dt.datetime | None = None
+
+
+class BatchChange(SQLModel, table=True):
+    """The state a row had before a batch updated it, so that undoing the batch can restore it."""
+
+    __tablename__ = "batch_change"
+    __table_args__ = (Index("ix_batch_change_before", "before_batch_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="upload_batch.id", index=True)
+    table_name: str = Field(max_length=40)
+    row_id: int
+    before: str  # JSON of the columns the batch overwrote, batch_id included
+    before_batch_id: int | None = None
 
 
 class AuditEvent(SQLModel, table=True):
@@ -366,9 +393,7 @@ class CourseCompletion(SQLModel, table=True):
     """An educator completed a ДПО programme (selected per diagnostics, or not)."""
 
     __tablename__ = "course_completion"
-    __table_args__ = (
-        UniqueConstraint("educator_id", "programme_id", "completed_on", name="uq_course_completion"),
-    )
+    __table_args__ = (UniqueConstraint("educator_id", "programme_id", "completed_on", name="uq_course_completion"),)
 
     id: int | None = Field(default=None, primary_key=True)
     educator_id: int = Field(foreign_key="educator.id", index=True)
@@ -429,9 +454,7 @@ class MethodistAssignment(SQLModel, table=True):
 
     __tablename__ = "methodist_assignment"
     __table_args__ = (
-        CheckConstraint(
-            "(educator_id IS NULL) <> (organisation_id IS NULL)", name="ck_methodist_assignment_target"
-        ),
+        CheckConstraint("(educator_id IS NULL) <> (organisation_id IS NULL)", name="ck_methodist_assignment_target"),
         Index("ix_methodist_assignment_year", "year", "methodist_id"),
     )
 
@@ -493,9 +516,7 @@ class MethodistCaseload(SQLModel, table=True):
     """How many teachers a methodist serves in a municipality in a year (counts instead of links)."""
 
     __tablename__ = "methodist_caseload"
-    __table_args__ = (
-        UniqueConstraint("methodist_id", "year", "municipality_id", name="uq_methodist_caseload"),
-    )
+    __table_args__ = (UniqueConstraint("methodist_id", "year", "municipality_id", name="uq_methodist_caseload"),)
 
     id: int | None = Field(default=None, primary_key=True)
     methodist_id: int = Field(foreign_key="methodist.id", index=True)

@@ -166,6 +166,20 @@ def freshness(engine: Engine, *, region: str) -> Freshness:
         batch = session.exec(query).first()
     if batch is None:
         return Freshness(batch_id=None, created_at=None, data_as_of=None, is_demo=False)
-    return Freshness(
-        batch_id=batch.id, created_at=batch.created_at, data_as_of=batch.data_as_of, is_demo=batch.is_demo
-    )
+    return Freshness(batch_id=batch.id, created_at=batch.created_at, data_as_of=batch.data_as_of, is_demo=batch.is_demo)
+
+
+def batches(engine: Engine) -> pd.DataFrame:
+    """Every upload batch, newest first, with its region, counts and state."""
+    sql = """
+        SELECT b.id, b.file_name, b.kinds, b.kind, r.code AS region, r.name AS region_name, b.year, b.user_login,
+               b.created_at, b.n_created, b.n_updated, b.n_unchanged, b.state, b.is_demo, b.undone_at, b.erased_at
+        FROM upload_batch b LEFT JOIN region r ON r.id = b.region_id
+        ORDER BY b.id DESC
+    """
+    return _frame(engine, sql)
+
+
+def competency_areas(engine: Engine) -> pd.DataFrame:
+    """``id``, ``code``, ``name``, ``applies_to`` of the active competency areas, in order."""
+    return _frame(engine, "SELECT id, code, name, applies_to FROM competency_area WHERE is_active ORDER BY sort_order")

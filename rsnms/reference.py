@@ -244,6 +244,5 @@ def reference_counts(engine: Engine) -> dict[str, int]:
     models += [Indicator, IndicatorRegion, IndicatorTarget, Roadmap, RoadmapItem]
     with Session(engine) as session:
         return {
-            str(model.__tablename__): session.exec(select(func.count()).select_from(model)).one()
-            for model in models
+            str(model.__tablename__): session.exec(select(func.count()).select_from(model)).one() for model in models
         }

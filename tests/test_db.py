@@ -18,7 +18,7 @@ TABLES = {
     "educator", "indicator", "indicator_region", "indicator_target", "iom", "management_team_training",
     "methodist", "methodist_assignment", "methodist_caseload", "metric", "municipality", "organisation",
     "region", "roadmap", "roadmap_item", "roadmap_report", "scenario", "scenario_constant",
-    "scenario_target", "support_participation", "upload_batch",
+    "scenario_target", "support_participation", "upload_batch", "batch_change",
 }  # fmt: skip
 
 
@@ -33,7 +33,7 @@ def test_migrating_twice_changes_nothing(empty_engine: Engine) -> None:
     db.migrate(empty_engine)
     db.migrate(empty_engine)
     with empty_engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
 
 
 def test_migrated_schema_matches_the_models(empty_engine: Engine) -> None:
@@ -53,8 +53,7 @@ def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(tmp_path: obje
     engine = db.make_engine(f"sqlite:///{tmp_path}/pragmas.db")
     with engine.connect() as connection:
         pragma = {
-            name: connection.execute(text(f"PRAGMA {name}")).scalar()
-            for name in ("foreign_keys", "busy_timeout")
+            name: connection.execute(text(f"PRAGMA {name}")).scalar() for name in ("foreign_keys", "busy_timeout")
         }
         journal = connection.execute(text("PRAGMA journal_mode")).scalar()
     assert pragma == {"foreign_keys": 1, "busy_timeout": db.SQLITE_BUSY_TIMEOUT_MS}

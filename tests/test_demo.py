@@ -45,9 +45,7 @@ def by_municipality(data: demo.DemoData) -> pd.DataFrame:
 def deficit_share(data: demo.DemoData, *, year: int, area: str, municipalities: set[str]) -> float:
     """Share of one year's diagnostic rows in ``area`` with a deficit, over the given municipalities."""
     rows = data.diagnostics.merge(data.educators[["local_id", "municipality"]], on="local_id")
-    chosen = rows[
-        (rows["year"] == year) & (rows["area_code"] == area) & rows["municipality"].isin(municipalities)
-    ]
+    chosen = rows[(rows["year"] == year) & (rows["area_code"] == area) & rows["municipality"].isin(municipalities)]
     return float(chosen["is_deficit"].mean())
 
 
@@ -97,9 +95,7 @@ def test_each_diagnosis_covers_all_applicable_areas_on_one_date(data: demo.DemoD
         dates=("taken_on", "nunique"), areas=("area_code", "nunique")
     )
     category = data.educators.set_index("local_id")["category"]
-    expected = category.reindex(sessions.index.get_level_values("local_id")).map(
-        {"pedagogue": 6, "manager": 7}
-    )
+    expected = category.reindex(sessions.index.get_level_values("local_id")).map({"pedagogue": 6, "manager": 7})
     assert (sessions["dates"] == 1).all()
     assert (sessions["areas"].to_numpy() == expected.to_numpy()).all()
 
@@ -110,9 +106,7 @@ def test_some_educators_are_diagnosed_in_several_years(data: demo.DemoData) -> N
 
 
 def test_two_northern_districts_have_no_methodist_and_no_assignment(data: demo.DemoData) -> None:
-    assert (
-        set(data.methodists["municipality"]) == set(data.organisations["municipality"]) - WITHOUT_METHODISTS
-    )
+    assert set(data.methodists["municipality"]) == set(data.organisations["municipality"]) - WITHOUT_METHODISTS
     assert not set(data.assignments["municipality"]) & WITHOUT_METHODISTS
     assert 70 <= len(data.methodists) <= 90
     assert data.methodists["display_name"].isna().all()
@@ -129,9 +123,7 @@ def test_about_half_of_the_municipalities_are_over_the_norm(by_municipality: pd.
 
 def test_three_city_methodists_also_serve_schools_of_the_omsk_district(data: demo.DemoData) -> None:
     city = set(data.methodists.loc[data.methodists["municipality"] == "г. Омск", "code"])
-    rows = data.assignments[
-        (data.assignments["year"] == 2024) & data.assignments["methodist_code"].isin(city)
-    ]
+    rows = data.assignments[(data.assignments["year"] == 2024) & data.assignments["methodist_code"].isin(city)]
     suburb = rows[rows["municipality"] == "Омский муниципальный район"]
     assert suburb["methodist_code"].nunique() == 3
     assert len(suburb) == 4
@@ -167,9 +159,7 @@ def test_deficits_differ_by_area_and_shrink_over_the_years(data: demo.DemoData) 
     by_year = data.diagnostics.groupby("year")["is_deficit"].mean().to_dict()
     assert by_year[2024] < by_year[2023] < by_year[2022]
     rows = data.diagnostics[data.diagnostics["year"] == 2023]
-    by_area = {
-        str(area): float(share) for area, share in rows.groupby("area_code")["is_deficit"].mean().items()
-    }
+    by_area = {str(area): float(share) for area, share in rows.groupby("area_code")["is_deficit"].mean().items()}
     assert by_area["digital"] > by_area["communicative"] + 0.1
 
 
@@ -182,17 +172,13 @@ def test_region_indicators_for_2024_meet_some_demo_targets_and_miss_others(
     targets = {code: values[-1] for code, values in demo_tables.TARGETS.items()}
     assert region["diag_passed"] / staff * 100 >= targets["diag_deficits_share"]
     assert region["iom_developed"] / staff * 100 < targets["iom_share"]
-    assert (
-        region["fr_dpo_completed"] / region["ped_workers_total"] * 100 >= targets["fr_dpo_completion_share"]
-    )
+    assert region["fr_dpo_completed"] / region["ped_workers_total"] * 100 >= targets["fr_dpo_completion_share"]
     assert region["mgmt_teams_trained"] / region["orgs_total"] * 100 < targets["mgmt_teams_pk_share"]
     assert (
         region["young_teachers_supported"] / region["young_teachers_total"] * 100
         >= targets["young_teachers_support_share"]
     )
-    assert (
-        region["orgs_mentoring_model"] / region["orgs_total"] * 100 >= targets["mentoring_model_orgs_share"]
-    )
+    assert region["orgs_mentoring_model"] / region["orgs_total"] * 100 >= targets["mentoring_model_orgs_share"]
     assert region["ped_workers_total"] / region["methodists_fte"] > targets["teachers_per_regional_methodist"]
 
 
@@ -229,9 +215,7 @@ def test_aggregates_are_consistent(data: demo.DemoData, by_municipality: pd.Data
     assert len(counts) == 33 * 3
 
 
-def test_aggregates_agree_with_the_person_level_rows(
-    data: demo.DemoData, by_municipality: pd.DataFrame
-) -> None:
+def test_aggregates_agree_with_the_person_level_rows(data: demo.DemoData, by_municipality: pd.DataFrame) -> None:
     diagnosed = data.diagnostics.merge(data.educators[["local_id", "municipality"]], on="local_id")
     distinct = diagnosed.groupby(["municipality", "year"])["local_id"].nunique()
     assert (by_municipality["diag_passed"].loc[distinct.index] == distinct).all()
@@ -272,17 +256,13 @@ def test_no_column_holds_names_or_snils(data: demo.DemoData) -> None:
 def row_counts(engine: Engine, batch_id: int, tables: list[str]) -> dict[str, int]:
     with engine.connect() as conn:
         return {
-            name: conn.execute(
-                select(func.count()).select_from(table).where(table.c.batch_id == batch_id)
-            ).scalar_one()
+            name: conn.execute(select(func.count()).select_from(table).where(table.c.batch_id == batch_id)).scalar_one()
             for name in tables
             for table in [SQLModel.metadata.tables[name]]
         }
 
 
-def test_load_demo_writes_every_row_once_and_twice_changes_nothing(
-    store_engine: Engine, data: demo.DemoData
-) -> None:
+def test_load_demo_writes_every_row_once_and_twice_changes_nothing(store_engine: Engine, data: demo.DemoData) -> None:
     first = demo.load_demo(store_engine, pseudonym_key="test-key")
     assert first.counts["educator"] == len(data.educators)
     assert first.counts["diagnostic_result"] == len(data.diagnostics)
@@ -293,13 +273,10 @@ def test_load_demo_writes_every_row_once_and_twice_changes_nothing(
     assert row_counts(store_engine, second.batch_id, list(second.counts)) == second.counts
     with store_engine.connect() as conn:
         batches = SQLModel.metadata.tables["upload_batch"]
-        rows = conn.execute(
-            select(batches.c.kind, batches.c.sha256, batches.c.n_created, batches.c.is_demo)
-        ).all()
+        rows = conn.execute(select(batches.c.kind, batches.c.sha256, batches.c.n_created, batches.c.is_demo)).all()
         tables = [SQLModel.metadata.tables[name] for name in first.counts]
         uploaded = {
-            t.name: conn.execute(select(func.count()).where(t.c.batch_id.is_not(None))).scalar_one()
-            for t in tables
+            t.name: conn.execute(select(func.count()).where(t.c.batch_id.is_not(None))).scalar_one() for t in tables
         }
     assert [tuple(row) for row in rows] == [("demo", DEFAULT_CHECKSUM, sum(first.counts.values()), True)]
     assert uploaded == first.counts

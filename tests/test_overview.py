@@ -74,9 +74,7 @@ def test_region_value_prefers_region_rows_over_municipality_sums(small_engine: E
     assert totals.loc["ped_workers_total", "value"] == 1100.0  # Σ of the two municipalities
     with Session(small_engine) as session:
         omsk = session.exec(select(models.Region).where(models.Region.code == "omsk")).one()
-        session.add(
-            models.AggregateCount(region_id=omsk.id, year=2024, metric="ped_workers_total", value=1150)
-        )
+        session.add(models.AggregateCount(region_id=omsk.id, year=2024, metric="ped_workers_total", value=1150))
         session.commit()
     totals = queries.region_metric_totals(small_engine, region="omsk", years=[2024]).set_index("metric")
     assert totals.loc["ped_workers_total", "value"] == 1150.0  # the region's own row, not 1150 + 1100

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from rsnms import db
@@ -23,6 +24,7 @@ def _url(engine: Engine) -> str:
 def _fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+    config.set_option("client.showErrorDetails", "full")  # tests want the traceback, users never see it
 
 
 def _run(target: str, monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
@@ -53,9 +55,7 @@ def test_app_opens_the_overview_with_tiles_from_the_store(
     assert len(scorecard) == 7
 
 
-def test_switching_to_a_region_without_data_says_so(
-    small_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_switching_to_a_region_without_data_says_so(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _run("app.py", monkeypatch, _url(small_engine))
     at.selectbox(key="filters.region").select("kirov").run()
     assert not at.exception
@@ -64,20 +64,57 @@ def test_switching_to_a_region_without_data_says_so(
     assert len(at.metric) == 0
 
 
-def test_unprepared_database_gives_a_russian_instruction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unprepared_database_gives_a_russian_instruction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _run("app.py", monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}")
     assert "База данных не подготовлена" in at.error[0].value
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_without_exception(
-    page: str, small_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_page_runs_without_exception(page: str, small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     _run(f"pages/{page}", monkeypatch, _url(small_engine))
 
 
 def test_engine_url_helper_round_trips(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     assert _url(db.make_engine(url)) == url
+
+
+def test_upload_page_previews_and_commits_a_real_file(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run("pages/upload.py", monkeypatch, _url(ref_engine))
+    content = (ROOT / "tests" / "data" / "pokazateli_2023.xlsx").read_bytes()
+    at.file_uploader(key="upload.file").upload("pokazateli_2023.xlsx", content).run()
+    assert not at.exception, at.exception
+    counts = at.dataframe[1].value
+    assert counts.to_dict("records") == [
+        {"Данные": "Сводные показатели", "Новых": 330, "Изменится": 0, "Без изменений": 0}
+    ]
+    assert any("**Регион:** Омская область (по названиям муниципалитетов)" in m.value for m in at.markdown)
+    at.button(key="upload.commit").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("Загружено: загрузка № 1. Новых строк: 330")
+    with ref_engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM aggregate_count")).scalar() == 330
+
+
+def test_upload_page_shows_russian_errors_for_a_bad_file(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run("pages/upload.py", monkeypatch, _url(ref_engine))
+    at.file_uploader(key="upload.file").upload("data.xlsx", "МО;Педагогов\nг. Омск;7735\n".encode()).run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("Найдено ошибок: 1")
+    assert at.button(key="upload.commit").disabled
+    assert at.dataframe[0].value["Вид"].tolist() == ["ошибка"]
+
+
+def test_history_page_undoes_a_batch(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run("pages/uploads_history.py", monkeypatch, _url(small_engine))
+    table = at.dataframe[0].value
+    assert table[["№", "Файл", "Состояние"]].to_dict("records") == [
+        {"№": 1, "Файл": "pokazateli_2024.xlsx", "Состояние": "загружена"}
+    ]
+    at.checkbox(key="history.confirm").check().run()
+    at.button(key="history.undo").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Загрузка № 1 отменена."
+    assert at.dataframe[0].value["Состояние"].tolist() == ["отменена"]
+    with small_engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM aggregate_count")).scalar() == 0

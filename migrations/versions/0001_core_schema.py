@@ -312,9 +312,7 @@ def upgrade() -> None:
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('admin', 'cnppm', 'ministry', 'analyst', 'municipal')", name="ck_app_user_role"
-        ),
+        sa.CheckConstraint("role IN ('admin', 'cnppm', 'ministry', 'analyst', 'municipal')", name="ck_app_user_role"),
         sa.ForeignKeyConstraint(
             ["municipality_id"],
             ["municipality.id"],
@@ -356,9 +354,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("indicator_target", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_indicator_target_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_indicator_target_lookup", ["indicator_id", "region_id", "year"], unique=False
-        )
+        batch_op.create_index("ix_indicator_target_lookup", ["indicator_id", "region_id", "year"], unique=False)
 
     op.create_table(
         "methodist",
@@ -419,9 +415,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organisation_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_organisation_municipality_id"), ["municipality_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisation_municipality_id"), ["municipality_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_organisation_region_id"), ["region_id"], unique=False)
 
     op.create_table(
@@ -514,9 +508,7 @@ def upgrade() -> None:
     with op.batch_alter_table("aggregate_count", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_aggregate_count_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index("ix_aggregate_count_lookup", ["region_id", "year", "metric"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_aggregate_count_municipality_id"), ["municipality_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_aggregate_count_municipality_id"), ["municipality_id"], unique=False)
 
     op.create_table(
         "deficit_aggregate",
@@ -557,9 +549,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("deficit_aggregate", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_deficit_aggregate_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_deficit_aggregate_scope", ["region_id", "year", "municipality_id"], unique=False
-        )
+        batch_op.create_index("ix_deficit_aggregate_scope", ["region_id", "year", "municipality_id"], unique=False)
 
     op.create_table(
         "educator",
@@ -646,9 +636,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("methodist_caseload", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_methodist_caseload_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_methodist_caseload_methodist_id"), ["methodist_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_methodist_caseload_methodist_id"), ["methodist_id"], unique=False)
 
     op.create_table(
         "course_completion",
@@ -719,12 +707,8 @@ def upgrade() -> None:
     with op.batch_alter_table("diagnostic_result", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_diagnostic_result_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_diagnostic_result_educator_id"), ["educator_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_diagnostic_result_organisation_id"), ["organisation_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_diagnostic_result_scope", ["year", "municipality_id", "area_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_diagnostic_result_organisation_id"), ["organisation_id"], unique=False)
+        batch_op.create_index("ix_diagnostic_result_scope", ["year", "municipality_id", "area_id"], unique=False)
 
     op.create_table(
         "iom",
@@ -760,9 +744,7 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("n_teachers", sa.Integer(), nullable=True),
         sa.Column("batch_id", sa.Integer(), nullable=True),
-        sa.CheckConstraint(
-            "(educator_id IS NULL) <> (organisation_id IS NULL)", name="ck_methodist_assignment_target"
-        ),
+        sa.CheckConstraint("(educator_id IS NULL) <> (organisation_id IS NULL)", name="ck_methodist_assignment_target"),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["upload_batch.id"],
@@ -783,12 +765,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("methodist_assignment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_methodist_assignment_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_methodist_assignment_educator_id"), ["educator_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_methodist_assignment_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_methodist_assignment_educator_id"), ["educator_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_methodist_assignment_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index("ix_methodist_assignment_year", ["year", "methodist_id"], unique=False)
 
     op.create_table(
@@ -812,9 +790,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("support_participation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_support_participation_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_support_participation_educator_id"), ["educator_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_support_participation_educator_id"), ["educator_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_support_participation_year"), ["year"], unique=False)
 
     # ### end Alembic commands ###

@@ -28,9 +28,7 @@ VILLAGE_ROOTS = (
     "Кабырдак Бергамак Колосов Камышлов Лугов Ключев Краснояр Соснов Ермаков Марьин Федоров Пристан Лебяжин "
     "Самсонов Кондратьев Осокин Гончаров Черемухов Заливин Шипицын Баженов"
 ).split()
-VILLAGES = [
-    prefix + root.lower() if prefix else root for prefix in ("", "Ново", "Старо") for root in VILLAGE_ROOTS
-]
+VILLAGES = [prefix + root.lower() if prefix else root for prefix in ("", "Ново", "Старо") for root in VILLAGE_ROOTS]
 OMSK_EXTRA = (
     ("additional_ed", 'БОУ ДО г. Омска "{}"', 'Дом детского творчества "Кировский";Дом детского '
      'творчества "Ленинский";Дом детского творчества "Октябрьский";Центр творчества "Созвездие";Центр '

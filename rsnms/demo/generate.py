@@ -83,9 +83,7 @@ def _read_reference() -> _Reference:
         rows = [row for row in csv.DictReader(handle) if row["region_code"] == DEMO_REGION]
     with (REFERENCE_DIR / "catalogue.yaml").open(encoding="utf-8") as handle:
         catalogue = yaml.safe_load(handle)
-    levels = [
-        (lv["code"], float(lv["min_score"]), bool(lv["is_deficit"])) for lv in catalogue["deficit_levels"]
-    ]
+    levels = [(lv["code"], float(lv["min_score"]), bool(lv["is_deficit"])) for lv in catalogue["deficit_levels"]]
     return _Reference(
         [row["name"] for row in sorted(rows, key=lambda row: int(row["sort_order"]))],
         [(area["code"], area["applies_to"]) for area in catalogue["competency_areas"]],
@@ -236,9 +234,7 @@ def _programmes(rng: random.Random) -> Rows:
     for row in rng.sample([row for row in rows if row["provider"] == PROVIDER], 15):
         row["in_federal_register"] = True
     for i, row in enumerate(rows):
-        row["in_federal_register"] |= row["provider"] == ACADEMY or (
-            row["provider"] == UNIVERSITY and i % 2 == 0
-        )
+        row["in_federal_register"] |= row["provider"] == ACADEMY or (row["provider"] == UNIVERSITY and i % 2 == 0)
     return rows
 
 
@@ -247,9 +243,7 @@ def _completion(local_id: str, programme: Row, done: dt.date, selected: bool) ->
             "completed_on": done, "year": done.year, "selected_per_diagnostics": selected}  # fmt: skip
 
 
-def _learning(
-    rng: random.Random, ref: _Reference, people: Rows, frames: dict[str, Rows]
-) -> tuple[Rows, Rows]:
+def _learning(rng: random.Random, ref: _Reference, people: Rows, frames: dict[str, Rows]) -> tuple[Rows, Rows]:
     """ИОМ for diagnosed educators with deficits, and ФР ДППО courses chosen for their weakest area."""
     uptake, muni_of = _spread(rng, ref, 0.45, 0.85), _column(people)
     worst: dict[tuple[str, int], Row] = {}
@@ -266,9 +260,7 @@ def _learning(
         ioms.append({"local_id": local_id, "created_on": created, "year": year, "status": status})
         done = created + dt.timedelta(days=rng.randint(30, 200))
         fitting = [
-            p
-            for p in frames["dpo_programmes"]
-            if p["in_federal_register"] and p["area_code"] == row["area_code"]
+            p for p in frames["dpo_programmes"] if p["in_federal_register"] and p["area_code"] == row["area_code"]
         ]
         if rng.random() < 0.65 and done <= DATA_AS_OF:
             courses.append(_completion(local_id, rng.choice(fitting), done, True))
@@ -304,9 +296,7 @@ def _management(rng: random.Random, orgs: Rows, people: Rows, programmes: Rows) 
                 continue
             completed, quality = rng.random() < 0.85, rng.random() < 0.7
             flags = {"participated": True, "completed": completed, "topic_quality_management": quality}
-            rows.append(
-                {"organisation": org["name"], "municipality": org["municipality"], "year": year} | flags
-            )
+            rows.append({"organisation": org["name"], "municipality": org["municipality"], "year": year} | flags)
             if completed:
                 head, done = heads[(org["municipality"], org["name"])], _day(rng, year, "03-01", "12-20")
                 completions.append(_completion(head, rng.choice(courses), done, False))
@@ -412,9 +402,7 @@ def _aggregates(ref: _Reference, orgs: Rows, people: Rows, frames: dict[str, Row
     """Municipality counts that agree with the person-level rows, plus the region and provider rows."""
     counts = _counts(orgs, people, frames)
     scopes = itertools.product(ref.municipalities, YEARS, counts.items())
-    rows = [
-        _aggregate("municipality", m, y, metric, values.get((m, y), 0)) for m, y, (metric, values) in scopes
-    ]
+    rows = [_aggregate("municipality", m, y, metric, values.get((m, y), 0)) for m, y, (metric, values) in scopes]
     for year in YEARS:
         own = [p for p in frames["dpo_programmes"] if p["provider"] == PROVIDER and p["since_year"] <= year]
         in_fr = sum(p["in_federal_register"] for p in own)
@@ -439,10 +427,7 @@ def _roadmap_reports(n_methodists: int) -> Rows:
 def generate(seed: int = DEFAULT_SEED) -> DemoData:
     """Generate the demo region from ``seed``; the same seed always gives byte-identical frames."""
     rng, ref = random.Random(seed), _read_reference()
-    sizes = {
-        muni: round(size * rng.uniform(0.95, 1.05))
-        for muni, size in zip(ref.municipalities, SIZES, strict=True)
-    }
+    sizes = {muni: round(size * rng.uniform(0.95, 1.05)) for muni, size in zip(ref.municipalities, SIZES, strict=True)}
     orgs = _omsk_organisations(rng, sizes[OMSK])
     for muni in ref.municipalities[1:]:
         orgs += _district_organisations(rng, muni, sizes[muni])
@@ -455,9 +440,7 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
     frames["ioms"], courses = _learning(rng, ref, people, frames)
     frames["support"] = _support(rng, ref, people)
     frames["management_training"], head_courses = _management(rng, orgs, people, frames["dpo_programmes"])
-    unique = {
-        (r["local_id"], r["provider"], r["title"], r["completed_on"]): r for r in courses + head_courses
-    }
+    unique = {(r["local_id"], r["provider"], r["title"], r["completed_on"]): r for r in courses + head_courses}
     frames["course_completions"] = list(unique.values())
     frames["methodists"], frames["assignments"] = _methodists(rng, ref, orgs, people)
     frames["aggregates"] = _aggregates(ref, orgs, people, frames)

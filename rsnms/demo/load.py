@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlmodel import SQLModel
 
-import rsnms.models  # noqa: F401  (registers the tables in SQLModel.metadata)
 from rsnms.demo.data import CREATED_AT, DATA_AS_OF, DEFAULT_SEED, DEMO_REGION, OMSK, TARGET_SOURCE, Rows
 from rsnms.demo.generate import DemoData, checksum, generate
+from rsnms.models import BATCH_TABLES
 from rsnms.pseudonym import pseudonymise
 
 
@@ -26,13 +26,6 @@ class DemoSummary:
 
 
 # --- Loading ----------------------------------------------------------------------------------
-
-# Tables that may hold demo rows, children before parents (the order of deletion).
-DEMO_TABLES = (
-    "diagnostic_result iom course_completion support_participation methodist_assignment methodist_caseload "
-    "deficit_aggregate management_team_training aggregate_count indicator_target roadmap_report "
-    "dpo_programme methodist educator organisation"
-).split()
 
 
 def _table(name: str) -> Table:
@@ -85,9 +78,7 @@ class _Loader:
     def insert(self, name: str, rows: Rows, key: str = "") -> dict[Any, int]:
         """Bulk-insert ``rows`` into the demo batch (and region); return the batch's ids by ``key``."""
         table = _table(name)
-        extra = {"batch_id": self.batch_id} | (
-            {"region_id": self.region_id} if "region_id" in table.c else {}
-        )
+        extra = {"batch_id": self.batch_id} | ({"region_id": self.region_id} if "region_id" in table.c else {})
         if rows:
             self.conn.execute(insert(table), [row | extra for row in rows])
         self.counts[name] = len(rows)
@@ -98,7 +89,7 @@ class _Loader:
         batch, audit = _table("upload_batch"), _table("audit_event")
         old = [row[0] for row in self.conn.execute(select(batch.c.id).where(batch.c.is_demo.is_(True)))]
         if old:
-            for name in DEMO_TABLES:
+            for name in BATCH_TABLES:
                 self.conn.execute(delete(_table(name)).where(_table(name).c.batch_id.in_(old)))
             self.conn.execute(update(audit).where(audit.c.batch_id.in_(old)).values(batch_id=None))
             self.conn.execute(delete(batch).where(batch.c.id.in_(old)))
@@ -110,9 +101,7 @@ class _Loader:
                   "sha256": digest, "created_at": CREATED_AT, "data_as_of": DATA_AS_OF, "is_demo": True,
                   "n_created": total, "state": "committed"}  # fmt: skip
         batch = _table("upload_batch")
-        self.batch_id = int(
-            self.conn.execute(insert(batch).values(values).returning(batch.c.id)).scalar_one()
-        )
+        self.batch_id = int(self.conn.execute(insert(batch).values(values).returning(batch.c.id)).scalar_one())
 
     def load(self, pseudonym_key: str) -> None:
         """Insert every frame, parents before children."""
@@ -150,15 +139,11 @@ class _Loader:
 
     def _load_counts(self, orgs: _Key) -> None:
         data = self.data
-        city = _Key(
-            "organisation_id", ("organisation",), {o: i for (m, o), i in orgs.ids.items() if m == OMSK}
-        )
+        city = _Key("organisation_id", ("organisation",), {o: i for (m, o), i in orgs.ids.items() if m == OMSK})
         self.insert("aggregate_count", _records(data.aggregates.drop(columns="scope"), self.munis, city))
         indicators = _Key("indicator_id", ("indicator_code",), self.ids("indicator", "code"))
         targets = _records(data.targets, indicators)
-        self.insert(
-            "indicator_target", [row | {"municipality_id": None, "source": TARGET_SOURCE} for row in targets]
-        )
+        self.insert("indicator_target", [row | {"municipality_id": None, "source": TARGET_SOURCE} for row in targets])
         items = _Key("item_id", ("item_code",), self.ids("roadmap_item", "code"))
         self.insert("roadmap_report", _records(data.roadmap_reports, items))
 

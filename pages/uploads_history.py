@@ -1,0 +1,48 @@
+"""«Журнал загрузок»: every batch with its counts; undo a batch or erase its personal data."""
+
+import datetime as dt
+
+import streamlit as st
+
+from rsnms import store, ui
+from rsnms.errors import RsnmsError
+
+engine = ui.get_engine()
+st.title("Журнал загрузок")
+if "history.message" in st.session_state:
+    st.success(st.session_state.pop("history.message"))
+history = ui.load_batches(ui.settings().database_url)
+if history.empty:
+    st.info("Загрузок ещё не было.")
+    st.stop()
+st.dataframe(ui.display_batches(history), hide_index=True, width="stretch", key="history.table")
+
+committed = history[history["state"] == "committed"]
+if committed.empty:
+    st.stop()
+st.subheader("Отмена загрузки")
+batch_id = st.selectbox(
+    "Загрузка",
+    committed["id"].tolist(),
+    format_func=lambda number: ui.batch_label(history, number),
+    key="history.batch",
+)
+st.caption(
+    "Отмена возвращает базу к состоянию до загрузки: новые строки удаляются, изменённые получают прежние значения."
+)
+confirm = st.checkbox("Да, отменить эту загрузку", key="history.confirm")
+undo, erase = st.columns(2)
+if undo.button("Отменить загрузку", disabled=not confirm, key="history.undo"):
+    try:
+        store.undo(engine, batch_id=int(batch_id), now=dt.datetime.now(dt.UTC))
+    except RsnmsError as error:
+        st.error(str(error))
+    else:
+        ui.clear_caches()
+        st.session_state["history.message"] = f"Загрузка № {batch_id} отменена."
+        st.rerun()
+if erase.button("Удалить персональные данные загрузки", disabled=not confirm, key="history.erase"):
+    removed = store.erase_personal(engine, batch_id=int(batch_id), now=dt.datetime.now(dt.UTC))
+    ui.clear_caches()
+    st.session_state["history.message"] = f"Удалено строк с персональными данными: {removed}."
+    st.rerun()

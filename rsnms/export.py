@@ -1,0 +1,47 @@
+"""XLSX exports that are safe to open: text that looks like a formula stays text."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+MAX_COLUMN_WIDTH = 60
+
+
+def _cell_value(value: object) -> object:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame, bold header, no cell ever evaluated as a formula (CSV/DDE injection)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([str(column) for column in frame.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for record in frame.itertuples(index=False):
+            sheet.append([_cell_value(value) for value in record])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+        for index, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, index - 1])], default=10)
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(MAX_COLUMN_WIDTH, longest + 2)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,249 @@
+"""The upload kinds (design.md §5): which columns each sheet kind has, under which header wordings.
+
+A sheet is recognised by its headers, whatever its name or position: the schema whose required
+fields are all found, with the most fields found, wins. Field synonyms are written already
+normalised (lower case, е for ё, no punctuation); the first title is what templates print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rsnms.ingest.text import normalise
+
+# Field value types, coerced in rsnms.ingest.coerce.
+TEXT, INTEGER, NUMBER, DATE, YEAR, FLAG = "text", "integer", "number", "date", "year", "flag"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an upload kind."""
+
+    key: str
+    title: str
+    synonyms: tuple[str, ...] = ()
+    type: str = TEXT
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+
+    def names(self) -> tuple[str, ...]:
+        """Every accepted header wording, normalised."""
+        return tuple(normalise(name) for name in (self.title, *self.synonyms))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """An upload kind: its Russian name, fields and natural key."""
+
+    kind: str
+    title: str
+    fields: tuple[Field, ...]
+    description: str
+    example: dict[str, object] = field(default_factory=dict)
+    skip_first_column_words: tuple[str, ...] = ("итого", "всего")
+
+    def field_for(self, header: str) -> str | None:
+        """The key of the field that a normalised header names, if any."""
+        for candidate in self.fields:
+            if header in candidate.names():
+                return candidate.key
+        return None
+
+
+MUNICIPALITY = Field(
+    "municipality",
+    "Муниципальное образование",
+    ("мо", "муниципалитет", "муниципальный район городской округ", "муниципальный район", "район",
+     "территория", "муниципальное образование мо", "наименование муниципального образования", "ммс"),
+    required=True,
+)  # fmt: skip
+ORGANISATION = Field(
+    "organisation",
+    "Образовательная организация",
+    ("оо", "наименование оо", "организация", "образовательное учреждение", "наименование организации",
+     "наименование образовательной организации", "школа", "место работы"),
+)  # fmt: skip
+YEAR_FIELD = Field("year", "Год", ("отчетный год", "период", "год отчета"), type=YEAR, minimum=2015, maximum=2035)
+
+METRIC_FIELDS = (
+    Field("ped_workers_total", "Всего педагогических работников",
+          ("педагогических работников всего", "численность педагогических работников", "педагогов всего",
+           "педагогические работники"), INTEGER, minimum=0),
+    Field("managers_total", "Всего управленческих кадров",
+          ("управленческих кадров всего", "численность управленческих кадров", "руководящих работников"),
+          INTEGER, minimum=0),
+    Field("diag_passed", "Прошли диагностику в ЦНППМ",
+          ("прошли диагностику", "прошли диагностику профессиональных дефицитов",
+           "прошедших диагностику в цнппм", "число прошедших диагностику"), INTEGER, minimum=0),
+    Field("iom_developed", "Разработаны ИОМ",
+          ("разработан иом", "иом", "индивидуальные образовательные маршруты", "число иом"), INTEGER, minimum=0),
+    Field("fr_dpo_completed", "Освоили программы ФР ДППО",
+          ("освоили программы дпо из фр дппо", "прошли обучение по программам фр дппо", "освоили программы фр дпппо"),
+          INTEGER, minimum=0),
+    Field("orgs_total", "Всего ОО", ("количество оо", "число оо", "оо всего", "образовательных организаций"),
+          INTEGER, minimum=0),
+    Field("mgmt_teams_trained", "Управленческие команды, прошедшие ПК",
+          ("управленческие команды прошедшие пк", "управленческие команды прошедшие повышение квалификации",
+           "оо управленческие команды которых прошли пк"), INTEGER, minimum=0),
+    Field("young_teachers_total", "Педагоги до 35 лет в первые 3 года работы",
+          ("молодые педагоги", "педагоги до 35 лет", "молодых педагогов всего"), INTEGER, minimum=0),
+    Field("young_teachers_supported", "из них вовлечены в формы поддержки",
+          ("вовлечены в формы поддержки", "молодые педагоги вовлеченные в формы поддержки",
+           "из них участвуют в формах поддержки"), INTEGER, minimum=0),
+    Field("orgs_mentoring_model", "ОО, реализующие целевую модель наставничества",
+          ("оо реализующие целевую модель наставничества", "оо с целевой моделью наставничества"),
+          INTEGER, minimum=0),
+    Field("methodists_fte", "Региональные методисты (ставки)",
+          ("региональные методисты", "ставки региональных методистов"), NUMBER, minimum=0),
+)  # fmt: skip
+METRIC_KEYS = tuple(metric.key for metric in METRIC_FIELDS)
+
+INDICATORS = Schema(
+    "indicators",
+    "Показатели",
+    (MUNICIPALITY, YEAR_FIELD, *METRIC_FIELDS),
+    "Сводные показатели по муниципальным образованиям за год: одна строка — муниципалитет, "
+    "столбцы — счётчики (педагоги, прошедшие диагностику, ИОМ и т. д.).",
+    {"municipality": "г. Омск", "year": 2024, "ped_workers_total": 7735, "managers_total": 490,
+     "diag_passed": 1691, "iom_developed": 1247, "fr_dpo_completed": 556, "orgs_total": 155},
+)  # fmt: skip
+
+DIAGNOSTICS = Schema(
+    "diagnostics",
+    "Диагностика",
+    (
+        MUNICIPALITY,
+        ORGANISATION,
+        Field("teacher_id", "Код педагога",
+              ("идентификатор педагога", "код", "id педагога", "код участника", "табельный номер", "уид"),
+              required=True, help="код ЦНППМ; в базе хранится только псевдоним"),
+        Field("position", "Должность", ("должность педагога",)),
+        Field("subject", "Предмет", ("преподаваемый предмет", "направление")),
+        Field("birth_year", "Год рождения", (), YEAR, minimum=1940, maximum=2010),
+        Field("career_start_year", "Год начала педагогической деятельности",
+              ("год начала работы", "год начала педагогического стажа", "год начала работы в должности"),
+              YEAR, minimum=1950, maximum=2035),
+        Field("area", "Компетенция",
+              ("компетенция область", "область компетенций", "направление диагностики", "блок"), required=True),
+        Field("score", "Балл", ("баллы", "результат", "результат в баллах", "процент выполнения"),
+              NUMBER, minimum=0, maximum=100),
+        Field("level", "Уровень", ("уровень дефицита", "уровень сформированности", "дефицит")),
+        Field("date", "Дата диагностики", ("дата", "дата проведения", "дата прохождения"), DATE),
+    ),
+    "Результаты диагностики профессиональных дефицитов: одна строка — педагог × компетенция "
+    "(«длинный» формат) или педагог с баллами по компетенциям в отдельных столбцах («широкий»).",
+    {"municipality": "г. Омск", "organisation": 'БОУ г. Омска "Гимназия № 19"', "teacher_id": "ОМ-000123",
+     "position": "учитель", "subject": "Математика", "birth_year": 1985, "career_start_year": 2008,
+     "area": "цифровая", "score": 64, "level": "частичный дефицит", "date": "15.10.2024"},
+)  # fmt: skip
+
+METHODISTS = Schema(
+    "methodists",
+    "Методисты",
+    (
+        Field(
+            "methodist_code",
+            "Код методиста",
+            ("код", "методист", "код регионального методиста"),
+            required=True,
+        ),
+        MUNICIPALITY,
+        Field("specialisation", "Специализация", ("направление", "предмет", "профиль")),
+        Field("fte", "Ставка", ("доля ставки", "ставки", "занятость ставка"), NUMBER, minimum=0, maximum=2),
+    ),
+    "Региональные методисты: одна строка — методист (код, муниципалитет, специализация, ставка). "
+    "Имена методистов не загружаются.",
+    {"methodist_code": "РМ-001", "municipality": "г. Омск", "specialisation": "Математика", "fte": 1},
+)
+
+ASSIGNMENTS = Schema(
+    "assignments",
+    "Закрепление",
+    (
+        Field("methodist_code", "Код методиста", ("код", "методист", "код регионального методиста"), required=True),
+        Field(ORGANISATION.key, ORGANISATION.title, ORGANISATION.synonyms, required=True),
+        MUNICIPALITY,
+        Field("n_teachers", "Число закреплённых педагогов",
+              ("число закрепленных педагогов", "закреплено педагогов", "количество педагогов",
+               "число педагогов"), INTEGER, required=True, minimum=0),
+    ),
+    "Закрепление образовательных организаций за региональными методистами с числом педагогов.",
+    {"methodist_code": "РМ-001", "organisation": 'МБОУ "Крутинская СОШ № 1"',
+     "municipality": "Крутинский муниципальный район", "n_teachers": 30},
+)  # fmt: skip
+
+ROADMAP_REPORTS = Schema(
+    "roadmap_reports",
+    "Дорожная карта",
+    (
+        Field("item_no", "№ п/п", ("no", "n", "номер", "№", "п/п", "n п/п", "no п/п", "№ п п"), required=True),
+        Field("activity", "Наименование мероприятия", ("мероприятие", "наименование", "содержание мероприятия")),
+        Field("deadline", "Срок", ("срок исполнения", "сроки", "срок реализации")),
+        Field("responsible", "Ответственный исполнитель", ("ответственный", "ответственные исполнители", "исполнитель")),
+        Field("status", "Статус", ("статус исполнения", "отметка о выполнении", "исполнение", "выполнение"),
+              required=True),
+        Field("report_date", "Дата отчёта", ("дата отчета", "дата", "по состоянию на", "дата выполнения"), DATE),
+        Field("evidence", "Подтверждающий документ", ("подтверждающие документы", "документ", "результат")),
+        Field("quantity", "Фактическое значение", ("факт", "фактически", "количество"), NUMBER, minimum=0),
+    ),
+    "Отчёт об исполнении дорожной карты: строки мероприятий с их номером и статусом "
+    "(выполнено, выполнено частично, в работе, не начато, не выполнено).",
+    {"item_no": "1", "activity": "Определение ответственного…", "deadline": "Апрель 2022 года",
+     "responsible": "МООО", "status": "выполнено", "report_date": "29.04.2022",
+     "evidence": "Приказ МООО от 07.04.2022 № 26"},
+)  # fmt: skip
+
+TARGETS = Schema(
+    "targets",
+    "Целевые значения",
+    (
+        Field("indicator", "Показатель", ("код показателя", "наименование показателя", "индикатор"), required=True),
+        Field(MUNICIPALITY.key, MUNICIPALITY.title, MUNICIPALITY.synonyms),
+        Field("year", "Год", ("отчетный год", "год достижения"), YEAR, required=True, minimum=2015, maximum=2035),
+        Field("target", "Целевое значение", ("значение", "цель", "плановое значение"), NUMBER, required=True),
+    ),
+    "Официальные целевые значения показателей по годам (для региона или муниципалитета).",
+    {"indicator": "diag_deficits_share", "municipality": "", "year": 2025, "target": 30},
+)  # fmt: skip
+
+ORGANISATIONS = Schema(
+    "organisations",
+    "Справочник ОО",
+    (
+        MUNICIPALITY,
+        Field(ORGANISATION.key, ORGANISATION.title, ORGANISATION.synonyms, required=True),
+        Field("org_kind", "Тип ОО", ("тип организации", "вид оо", "тип"),
+              help="общеобразовательная, дошкольная, дополнительного образования, профессиональная или ДПО"),
+        Field("external_code", "ИНН", ("код оо", "огрн", "инн оо")),
+        Field("has_mentoring_model", "Целевая модель наставничества", ("наставничество",), FLAG),
+        Field("is_low_results", "ШНОР", ("школа с низкими результатами", "низкие образовательные результаты"), FLAG),
+        Field("is_internship_site", "Стажировочная площадка", ("стажировочная",), FLAG),
+    ),
+    "Справочник образовательных организаций по муниципалитетам.",
+    {"municipality": "г. Омск", "organisation": 'БОУ г. Омска "Гимназия № 19"', "org_kind": "общеобразовательная",
+     "has_mentoring_model": "да"},
+)  # fmt: skip
+
+DEFICIT_AGGREGATE = Schema(
+    "deficit_aggregate",
+    "Дефициты (сводно)",
+    (
+        MUNICIPALITY,
+        Field("area", "Компетенция", ("область компетенций", "направление диагностики"), required=True),
+        Field("n_assessed", "Прошли диагностику", ("продиагностировано", "число прошедших диагностику", "всего"),
+              INTEGER, required=True, minimum=0),
+        Field("n_with_deficit", "Выявлен дефицит", ("с дефицитом", "число педагогов с дефицитом",
+              "выявлены дефициты"), INTEGER, required=True, minimum=0),
+        Field("mean_score", "Средний балл", ("средний результат",), NUMBER, minimum=0, maximum=100),
+        YEAR_FIELD,
+    ),
+    "Сводные результаты диагностики: по муниципалитету и компетенции — сколько продиагностировано и "
+    "у скольких выявлен дефицит (когда персональных данных нет).",
+    {"municipality": "г. Омск", "area": "цифровая", "n_assessed": 1200, "n_with_deficit": 370, "mean_score": 71.5},
+)  # fmt: skip
+
+SCHEMAS = (INDICATORS, DIAGNOSTICS, METHODISTS, ASSIGNMENTS, ROADMAP_REPORTS, TARGETS, ORGANISATIONS,
+           DEFICIT_AGGREGATE)  # fmt: skip
+BY_KIND = {schema.kind: schema for schema in SCHEMAS}

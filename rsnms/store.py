@@ -1,0 +1,258 @@
+"""Writing uploads: diff by natural key, commit all-or-nothing under one batch, undo, erase.
+
+An upload is a list of :class:`Write` (one per table, parents first). Each row is matched to the
+stored row with the same natural key: no match → created; a match with other values → updated
+(its previous values are kept in ``batch_change`` so the batch can be undone); otherwise
+unchanged. The preview and the commit run the same code, the commit inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from rsnms.errors import RsnmsError
+from rsnms.models import BATCH_TABLES, PERSON_TABLES
+
+CHUNK = 900  # values per IN (...) list, well under every driver's parameter limit
+ID = "id"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A foreign key given by natural columns: ``column`` = id of the ``table`` row they name."""
+
+    column: str
+    table: str
+    natural: dict[str, str]  # frame column → parent column
+    where: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Write:
+    """Rows for one table; ``key`` identifies a stored row, ``values`` are compared and written."""
+
+    table: str
+    label: str
+    rows: pd.DataFrame
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    refs: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write will do (or did): rows to create and update, and how many stay unchanged."""
+
+    write: Write
+    created: pd.DataFrame
+    updated: pd.DataFrame  # with ``id`` and the previous values as ``<column>__old``
+    unchanged: int
+
+
+def table(name: str) -> Table:
+    """The SQLAlchemy table of a model."""
+    return SQLModel.metadata.tables[name]
+
+
+def _plain(value: Any) -> Any:
+    """Python scalars for the driver: NaN/NaT → None, numpy numbers → int/float."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _same(new: Any, old: Any) -> bool:
+    new, old = _plain(new), _plain(old)
+    if new is None or old is None:
+        return new is None and old is None
+    if isinstance(new, int | float) and isinstance(old, int | float) and not isinstance(new, bool):
+        return math.isclose(float(new), float(old), rel_tol=1e-9, abs_tol=1e-9)
+    return bool(new == old)
+
+
+def resolve(conn: Connection, write: Write) -> pd.DataFrame:
+    """The write's rows with every reference turned into its id column (NaN while the parent is new)."""
+    rows = write.rows.copy()
+    for ref in write.refs:
+        parent = table(ref.table)
+        query = select(parent.c.id.label(ref.column), *(parent.c[c].label(f) for f, c in ref.natural.items()))
+        for column, value in ref.where.items():
+            query = query.where(parent.c[column] == value)
+        ids = pd.DataFrame(conn.execute(query).mappings().all(), columns=[ref.column, *ref.natural])
+        rows = rows.drop(columns=[ref.column], errors="ignore").merge(ids, on=list(ref.natural), how="left")
+        rows = rows.drop(columns=[c for c in ref.natural if c not in (*write.key, *write.values)])
+    return rows
+
+
+def _existing(conn: Connection, write: Write, rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows whose first key column takes one of the values in ``rows``."""
+    target = table(write.table)
+    columns = [target.c.id, target.c.batch_id, *(target.c[c] for c in (*write.key, *write.values))]
+    first = write.key[0]
+    wanted = [_plain(value) for value in rows[first].dropna().unique()]
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), CHUNK):
+        query = select(*columns).where(target.c[first].in_(wanted[start : start + CHUNK]))
+        found += [dict(row) for row in conn.execute(query).mappings()]
+    names = [ID, "batch_id", *write.key, *write.values]
+    return pd.DataFrame(found, columns=names).drop_duplicates(list(write.key))
+
+
+def diff(conn: Connection, write: Write) -> Change:
+    """Classify the write's rows as created, updated or unchanged against the store."""
+    rows = resolve(conn, write)
+    existing = _existing(conn, write, rows)
+    old = existing.rename(columns={c: f"{c}__old" for c in (*write.values, "batch_id")})
+    merged = rows.merge(old, on=list(write.key), how="left")
+    is_new = merged[ID].isna()
+    differs = pd.Series(False, index=merged.index)
+    for column in write.values:
+        pairs = zip(merged[column], merged[f"{column}__old"], strict=True)
+        differs |= pd.Series([not _same(new, old) for new, old in pairs], index=merged.index, dtype=bool)
+    created = merged.loc[is_new, list(dict.fromkeys((*write.key, *write.values)))]
+    updated = merged.loc[~is_new & differs]
+    return Change(write, created, updated, int((~is_new & ~differs).sum()))
+
+
+def _records(frame: pd.DataFrame, columns: Sequence[str], **extra: Any) -> list[dict[str, Any]]:
+    data = {column: [_plain(value) for value in frame[column]] for column in columns}
+    return [dict(zip(data, values, strict=True)) | extra for values in zip(*data.values(), strict=True)]
+
+
+def _apply(conn: Connection, change: Change, batch_id: int) -> None:
+    write, target = change.write, table(change.write.table)
+    if not change.created.empty:
+        conn.execute(insert(target), _records(change.created, list(change.created.columns), batch_id=batch_id))
+    if change.updated.empty:
+        return
+    before_columns = [f"{c}__old" for c in (*write.values, "batch_id")]
+    befores = [
+        {
+            "batch_id": batch_id,
+            "table_name": write.table,
+            "row_id": int(row[ID]),
+            "before": json.dumps({c.removesuffix("__old"): _plain(row[c]) for c in before_columns}, default=str),
+            "before_batch_id": _plain(row["batch_id__old"]),
+        }
+        for row in change.updated.to_dict("records")
+    ]
+    conn.execute(insert(table("batch_change")), befores)
+    params = _records(change.updated.rename(columns={ID: "row_id"}), ["row_id", *write.values], batch_id=batch_id)
+    statement = update(target).where(target.c.id == bindparam("row_id"))
+    conn.execute(statement.values({c: bindparam(c) for c in (*write.values, "batch_id")}), params)
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The batch a commit created and its counts."""
+
+    batch_id: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+def commit(conn: Connection, writes: Sequence[Write], *, batch: dict[str, Any]) -> Committed:
+    """Write every change under a new batch, in the caller's transaction (parents first)."""
+    batches = table("upload_batch")
+    batch_id = int(conn.execute(insert(batches).values(batch).returning(batches.c.id)).scalar_one())
+    created = updated = unchanged = 0
+    for write in writes:
+        change = diff(conn, write)
+        _apply(conn, change, batch_id)
+        created, updated = created + len(change.created), updated + len(change.updated)
+        unchanged += change.unchanged
+    counts = {"n_created": created, "n_updated": updated, "n_unchanged": unchanged}
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(counts))
+    return Committed(batch_id, created, updated, unchanged)
+
+
+def _restore_value(target: Table, column: str, value: Any) -> Any:
+    kind = target.c[column].type
+    if value is None:
+        return None
+    if isinstance(kind, DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def undo(engine: Engine, *, batch_id: int, now: dt.datetime) -> None:
+    """Restore the state before a batch: updated rows get their old values, created rows go.
+
+    Raises:
+        RsnmsError: the batch is not committed, or a later batch changed or uses its rows.
+    """
+    batches, changes = table("upload_batch"), table("batch_change")
+    with engine.begin() as conn:
+        state = conn.execute(select(batches.c.state).where(batches.c.id == batch_id)).scalar_one_or_none()
+        if state != "committed":
+            raise RsnmsError(f"Загрузка № {batch_id} не найдена или уже отменена.")
+        later = conn.execute(
+            select(changes.c.batch_id)
+            .distinct()
+            .join(batches, batches.c.id == changes.c.batch_id)
+            .where(and_(changes.c.before_batch_id == batch_id, batches.c.state == "committed"))
+        ).scalars()
+        blocking = sorted(int(number) for number in later)
+        if blocking:
+            listed = ", ".join(f"№ {number}" for number in blocking)
+            raise RsnmsError(f"Загрузку № {batch_id} изменили более поздние загрузки ({listed}): отмените их первыми.")
+        rows = conn.execute(select(changes).where(changes.c.batch_id == batch_id).order_by(changes.c.id.desc()))
+        for change in rows.mappings().all():
+            target = table(change["table_name"])
+            values = {c: _restore_value(target, c, v) for c, v in json.loads(change["before"]).items()}
+            conn.execute(update(target).where(target.c.id == change["row_id"]).values(values))
+        try:
+            for name in BATCH_TABLES:
+                conn.execute(delete(table(name)).where(table(name).c.batch_id == batch_id))
+        except IntegrityError as error:
+            message = f"Загрузку № {batch_id} нельзя отменить: на её строки ссылаются данные более поздних загрузок."
+            raise RsnmsError(message) from error
+        conn.execute(update(batches).where(batches.c.id == batch_id).values(state="undone", undone_at=now))
+
+
+def erase_personal(engine: Engine, *, batch_id: int, now: dt.datetime) -> int:
+    """Delete the person-level rows a batch brought (152-ФЗ), and its educators nobody else needs.
+
+    Returns how many rows went; aggregates and the batch record stay.
+    """
+    batches, educators = table("upload_batch"), table("educator")
+    removed = 0
+    with engine.begin() as conn:
+        for name in (*PERSON_TABLES, "methodist_assignment"):
+            rows = table(name)
+            condition = rows.c.batch_id == batch_id
+            if name == "methodist_assignment":
+                condition = and_(condition, rows.c.educator_id.is_not(None))
+            removed += conn.execute(delete(rows).where(condition)).rowcount
+        used = [select(table(name).c.educator_id) for name in (*PERSON_TABLES, "methodist_assignment")]
+        orphans = and_(educators.c.batch_id == batch_id, *(educators.c.id.not_in(query) for query in used))
+        removed += conn.execute(delete(educators).where(orphans)).rowcount
+        conn.execute(update(batches).where(batches.c.id == batch_id).values(erased_at=now))
+    return removed
