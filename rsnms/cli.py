@@ -80,9 +80,14 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
     if not path.is_file():
         raise RsnmsError(f"Файл не найден: {path}")
     preview = pipeline.prepare(
-        engine, path.read_bytes(), file_name=path.name, max_mb=settings.max_upload_mb,
-        pseudonym_key=settings.pseudonym_key, region=args.region, year=args.year,
-    )  # fmt: skip
+        engine,
+        path.read_bytes(),
+        file_name=path.name,
+        max_mb=settings.max_upload_mb,
+        pseudonym_key=settings.pseudonym_key,
+        region=args.region,
+        year=args.year,
+    )
     out = sys.stdout
     out.write(f"Файл: {preview.file_name}\n")
     for sheet in preview.sheets:

@@ -59,6 +59,7 @@ class Write:
     key: tuple[str, ...]
     values: tuple[str, ...]
     refs: tuple[Ref, ...] = ()
+    insert_only: tuple[str, ...] = ()  # written for new rows, never compared or overwritten
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def table(name: str) -> Table:
 
 def _plain(value: Any) -> Any:
     """Python scalars for the driver: NaN/NaT → None, numpy numbers → int/float."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
         return value.item()
@@ -103,9 +104,17 @@ def resolve(conn: Connection, write: Write) -> pd.DataFrame:
         for column, value in ref.where.items():
             query = query.where(parent.c[column] == value)
         ids = pd.DataFrame(conn.execute(query).mappings().all(), columns=[ref.column, *ref.natural])
+        rows, ids = _nullable_ids(rows, list(ref.natural)), _nullable_ids(ids, list(ref.natural))
         rows = rows.drop(columns=[ref.column], errors="ignore").merge(ids, on=list(ref.natural), how="left")
-        rows = rows.drop(columns=[c for c in ref.natural if c not in (*write.key, *write.values)])
-    return rows
+    kept = (*write.key, *write.values, *write.insert_only)
+    natural = {column for ref in write.refs for column in ref.natural if column not in kept}
+    return rows.drop(columns=sorted(natural))
+
+
+def _nullable_ids(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Id columns as nullable integers, so that a column of blanks still joins a column of ids."""
+    cast = {column: "Int64" for column in columns if column.endswith("_id") and column in frame}
+    return frame.astype(cast) if cast else frame
 
 
 def _existing(conn: Connection, write: Write, rows: pd.DataFrame) -> pd.DataFrame:
@@ -127,13 +136,14 @@ def diff(conn: Connection, write: Write) -> Change:
     rows = resolve(conn, write)
     existing = _existing(conn, write, rows)
     old = existing.rename(columns={c: f"{c}__old" for c in (*write.values, "batch_id")})
+    rows, old = _nullable_ids(rows, list(write.key)), _nullable_ids(old, list(write.key))
     merged = rows.merge(old, on=list(write.key), how="left")
     is_new = merged[ID].isna()
     differs = pd.Series(False, index=merged.index)
     for column in write.values:
         pairs = zip(merged[column], merged[f"{column}__old"], strict=True)
         differs |= pd.Series([not _same(new, old) for new, old in pairs], index=merged.index, dtype=bool)
-    created = merged.loc[is_new, list(dict.fromkeys((*write.key, *write.values)))]
+    created = merged.loc[is_new, list(dict.fromkeys((*write.key, *write.values, *write.insert_only)))]
     updated = merged.loc[~is_new & differs]
     return Change(write, created, updated, int((~is_new & ~differs).sum()))
 

@@ -355,3 +355,18 @@ def test_region_that_cannot_be_inferred_is_asked_for(ref_engine: Engine) -> None
     preview = prepare(ref_engine, content)
     assert _only(preview, ProblemCode.REGION_UNRESOLVED) == [(None, None)]
     assert not preview.can_commit
+
+
+def test_a_value_far_from_the_municipality_history_is_a_warning_not_an_error(ref_engine: Engine) -> None:
+    for year, teachers in ((2021, 7000), (2022, 7100), (2023, 7050)):
+        content = workbook([INDICATOR_HEADER, ["г. Омск", teachers, 500, 100]], above=[[f"Показатели за {year} год"]])
+        pipeline.commit(ref_engine, prepare(ref_engine, content), user=None, now=NOW)
+    preview = prepare(ref_engine, indicators_file(["г. Омск", 70500, 500, 100]))
+    [warning] = preview.problems
+    assert (warning.code, warning.row, warning.column, warning.is_error) == (
+        ProblemCode.OUTLIER,
+        3,
+        "Всего педагогических работников",
+        False,
+    )
+    assert preview.can_commit

@@ -29,9 +29,9 @@ class HeaderMatch:
 
     @property
     def score(self) -> tuple[int, int]:
-        """Required fields found, then fields found (the better match wins)."""
-        found_required = sum(1 for field in self.schema.fields if field.required and field.key in self.columns)
-        return found_required, len(self.columns)
+        """Fields found, then required fields found (the better match wins)."""
+        required = [field.key for field in self.schema.fields if field.required]
+        return len(self.columns), sum(1 for key in required if key in self.columns)
 
     @property
     def missing(self) -> list[Field]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,7 +22,7 @@ from rsnms.ingest import guard, plan, resolve
 from rsnms.ingest.coerce import coerce, parse_date
 from rsnms.ingest.headers import HeaderMatch, find_header
 from rsnms.ingest.read import CalamineError, RawSheet, read_workbook
-from rsnms.ingest.schemas import BY_KIND, SCHEMAS
+from rsnms.ingest.schemas import SCHEMAS, Schema, diagnostics_wide
 from rsnms.ingest.text import normalise
 
 PERSONAL_HEADERS = re.compile(r"фио|фамилия|имя|отчество|снилс|телефон|e-?mail|почта|паспорт|адрес")
@@ -101,8 +102,10 @@ class Preview:
             cells = self.problem_rows.get((problem.sheet or "", problem.row or 0))
             if cells is not None:
                 explanation = f"{problem.column or ''}: найдено {problem.found}; ожидается {problem.expected}"
-                records.append({"Лист": problem.sheet, "Строка": problem.row, "Ошибка": explanation}
-                               | {f"Столбец {i + 1}": value for i, value in enumerate(cells)})  # fmt: skip
+                records.append(
+                    {"Лист": problem.sheet, "Строка": problem.row, "Ошибка": explanation}
+                    | {f"Столбец {i + 1}": value for i, value in enumerate(cells)}
+                )
         return export.to_xlsx({"Строки с ошибками": pd.DataFrame(records), "Все проблемы": self.problems_frame()})
 
     def counts(self) -> pd.DataFrame:
@@ -111,8 +114,12 @@ class Preview:
         return pd.DataFrame(rows, columns=["Данные", "Новых", "Изменится", "Без изменений"])
 
 
-def _recognise(sheet: RawSheet) -> HeaderMatch | None:
-    matches = [match for match in (find_header(sheet, schema) for schema in SCHEMAS) if match and not match.missing]
+def _recognise(sheet: RawSheet, schemas: Sequence[Schema]) -> HeaderMatch | None:
+    """The schema whose header fits the sheet best: all required fields found, then the most fields."""
+    matches = [match for match in (find_header(sheet, schema) for schema in schemas) if match and not match.missing]
+    matches = [
+        m for m in matches if m.schema.kind != "diagnostics_wide" or sum(k.startswith("score:") for k in m.columns) >= 2
+    ]
     return max(matches, key=lambda match: match.score, default=None)
 
 
@@ -169,6 +176,8 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
         "levels": "SELECT code, min_score, max_score, is_deficit FROM deficit_level ORDER BY min_score",
         "indicators": "SELECT id, code, short_name, name, unit FROM indicator",
         "items": ITEMS_SQL,
+        "history": """SELECT a.municipality_id, a.metric, a.year, a.value FROM aggregate_count a
+                      JOIN region r ON r.id = a.region_id WHERE r.code = :region AND a.municipality_id IS NOT NULL""",
     }
     with engine.connect() as conn:
         frames = {name: pd.read_sql_query(text(sql), conn, params={"region": region}) for name, sql in queries.items()}
@@ -181,6 +190,7 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
         indicators=frames["indicators"],
         roadmap_items=frames["items"],
         pseudonym_key=pseudonym_key,
+        history=frames["history"].astype({"municipality_id": "Int64"}),
     )
 
 
@@ -222,7 +232,10 @@ def prepare(
             Problem(None, None, None, ProblemCode.NOT_XLSX, damaged, "книга Excel .xlsx, сохранённая заново")
         )
         return preview
-    recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet))]
+    with engine.connect() as conn:
+        area_names = [str(name) for name in conn.execute(text("SELECT name FROM competency_area")).scalars()]
+    schemas = (*SCHEMAS, diagnostics_wide(area_names))
+    recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet, schemas))]
     if not recognised:
         expected = "лист с заголовками одного из шаблонов: " + ", ".join(f"«{s.title}»" for s in SCHEMAS)
         preview.problems.append(
@@ -236,8 +249,11 @@ def prepare(
         for title in match.extra.values():
             if PERSONAL_HEADERS.search(normalise(title)):
                 preview.dropped_columns.append(f"{sheet.name}: {title}")
-        preview.sheets.append(SheetSummary(sheet.name, match.schema.kind, match.schema.title,
-                                           sheet.excel_row(match.header_index), len(frame)))  # fmt: skip
+        preview.sheets.append(
+            SheetSummary(
+                sheet.name, match.schema.kind, match.schema.title, sheet.excel_row(match.header_index), len(frame)
+            )
+        )
     titles = [_title_text(sheet, match) for sheet, match, _, _ in typed]
     names = [normalise(file_name), *(normalise(sheet.name) for sheet, _, _, _ in typed)]
     inferred_year, year_source = _infer_year(titles, names)
@@ -248,8 +264,9 @@ def prepare(
     )
     if preview.region is None:
         preview.problems.extend(problem for *_, problems in typed for problem in problems)
-        preview.problems.append(Problem(None, None, None, ProblemCode.REGION_UNRESOLVED, "",
-                                        "регион: выберите его перед загрузкой"))  # fmt: skip
+        preview.problems.append(
+            Problem(None, None, None, ProblemCode.REGION_UNRESOLVED, "", "регион: выберите его перед загрузкой")
+        )
         return preview
     ref = _reference(engine, preview.region, pseudonym_key)
     as_of = next((d for t in titles if (m := _AS_OF.search(t)) and (d := parse_date(m.group(1)))), None)
@@ -275,7 +292,7 @@ def commit(engine: Engine, preview: Preview, *, user: str | None, now: dt.dateti
         region_id = conn.execute(text("SELECT id FROM region WHERE code = :r"), {"r": preview.region}).scalar_one()
     batch = {
         "kind": ",".join(dict.fromkeys(sheet.kind for sheet in preview.sheets)),
-        "kinds": ", ".join(dict.fromkeys(BY_KIND[sheet.kind].title for sheet in preview.sheets)),
+        "kinds": ", ".join(dict.fromkeys(sheet.title for sheet in preview.sheets)),
         "region_id": region_id,
         "file_name": preview.file_name[:255],
         "sha256": preview.sha256,

@@ -7,6 +7,7 @@ returns :class:`rsnms.store.Write` objects, parents first.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +36,9 @@ class Reference:
     areas: pd.DataFrame  # id, code, name
     levels: pd.DataFrame  # code, min_score, max_score, is_deficit
     indicators: pd.DataFrame  # id, code, short_name, name, unit
-    roadmap_items: pd.DataFrame  # id, roadmap_code, item_no, activity
+    roadmap_items: pd.DataFrame  # id, roadmap_code, region, item_no, activity
     pseudonym_key: str
+    history: pd.DataFrame  # municipality_id, metric, year, value: the region's stored aggregate counts
 
 
 @dataclass
@@ -50,12 +52,14 @@ class Sheet:
     as_of: dt.date | None
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, row: int | None, key: str | None, code: ProblemCode, found: str, expected: str) -> None:
+    def problem(
+        self, row: int | None, key: str | None, code: ProblemCode, found: str, expected: str, *, is_error: bool = True
+    ) -> None:
         """Record a problem at an Excel row and a field's column, unless that cell already has one."""
         column = self.match.titles.get(key, key) if key else None
         if row is not None and any(p.row == row and p.column == column for p in self.problems):
             return
-        self.problems.append(Problem(self.name, row, column, code, found, expected))
+        self.problems.append(Problem(self.name, row, column, code, found, expected, is_error))
 
     def column(self, key: str) -> pd.Series:
         """The typed values of a field (all None when the sheet has no such column)."""
@@ -98,8 +102,13 @@ def _duplicates(sheet: Sheet, frame: pd.DataFrame, key: list[str], values: list[
     for _, group in repeated.groupby(key, dropna=False, sort=False):
         if len(group[values].astype(str).drop_duplicates()) > 1:
             rows = ", ".join(str(row) for row in group[ROW].tolist()[:5])
-            sheet.problem(int(group[ROW].iloc[1]), None, ProblemCode.DUPLICATE_CONFLICT, f"строки {rows}",
-                          "одна строка на ключ (повторы с разными значениями)")  # fmt: skip
+            sheet.problem(
+                int(group[ROW].iloc[1]),
+                None,
+                ProblemCode.DUPLICATE_CONFLICT,
+                f"строки {rows}",
+                "одна строка на ключ (повторы с разными значениями)",
+            )
     return frame.drop_duplicates(key, keep="first")
 
 
@@ -118,9 +127,13 @@ def indicators(sheet: Sheet, ref: Reference) -> list[Write]:
     """Показатели: one row per municipality, one column per counted metric."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref), year=_year_column(sheet))
     metrics = [key for key in METRIC_KEYS if key in frame]
-    checks = [("diag_passed", ("ped_workers_total", "managers_total")), ("iom_developed", ("diag_passed",)),
-              ("young_teachers_supported", ("young_teachers_total",)), ("mgmt_teams_trained", ("orgs_total",)),
-              ("orgs_mentoring_model", ("orgs_total",))]  # fmt: skip
+    checks = [
+        ("diag_passed", ("ped_workers_total", "managers_total")),
+        ("iom_developed", ("diag_passed",)),
+        ("young_teachers_supported", ("young_teachers_total",)),
+        ("mgmt_teams_trained", ("orgs_total",)),
+        ("orgs_mentoring_model", ("orgs_total",)),
+    ]
     for part, wholes in checks:
         if part in frame and all(whole in frame for whole in wholes):
             total = frame[list(wholes)].sum(axis=1, min_count=len(wholes))
@@ -133,8 +146,28 @@ def indicators(sheet: Sheet, ref: Reference) -> list[Write]:
         region_id=ref.region_id, organisation_id=None
     )
     long = _duplicates(sheet, long, ["municipality_id", "year", "metric"], ["value"])
+    _warn_outliers(sheet, long, ref.history)
     key = ("region_id", "municipality_id", "organisation_id", "year", "metric")
     return [Write("aggregate_count", "Сводные показатели", long[[*key, "value"]], key, ("value",))]
+
+
+OUTLIER_SIGMAS = 3
+OUTLIER_MIN_YEARS = 3
+
+
+def _warn_outliers(sheet: Sheet, rows: pd.DataFrame, history: pd.DataFrame) -> None:
+    """Warn (never block) when a value is more than 3σ away from the municipality's earlier years."""
+    if history.empty or rows.empty:
+        return
+    merged = rows.merge(history, on=["municipality_id", "metric"], suffixes=("", "_past"))
+    merged = merged[merged["year_past"] != merged["year"]]
+    stats = merged.groupby([ROW, "metric", "value"])["value_past"].agg(["mean", "std", "count"]).reset_index()
+    stats = stats[(stats["count"] >= OUTLIER_MIN_YEARS) & (stats["std"] > 0)]
+    for row in stats[(stats["value"] - stats["mean"]).abs() > OUTLIER_SIGMAS * stats["std"]].to_dict("records"):
+        expected = f"значение около {row['mean']:.0f} (в прошлые годы ±{row['std']:.0f}); проверьте, нет ли опечатки"
+        sheet.problem(
+            int(row[ROW]), str(row["metric"]), ProblemCode.OUTLIER, f"{row['value']:g}", expected, is_error=False
+        )
 
 
 def _level(sheet: Sheet, ref: Reference, row: int, word: object, score: object) -> str | None:
@@ -168,66 +201,251 @@ def _area_ids(sheet: Sheet, ref: Reference, names: pd.Series, key: str) -> pd.Se
     return pd.Series(result, index=sheet.frame.index, dtype=object)
 
 
+PERSON_COLUMNS = ("organisation_id", "position", "subject", "birth_year", "career_start_year", "qualification")
+ORGANISATION_REF = Ref(
+    "organisation_id", "organisation", {"municipality_id": "municipality_id", "organisation": "name"}
+)
+EDUCATOR_REF = Ref("educator_id", "educator", {"region_id": "region_id", "pseudo_key": "pseudo_key"})
+
+
+def _pseudonyms(frame: pd.DataFrame, ref: Reference) -> list[str]:
+    cache: dict[str, str] = {}
+    return [cache.setdefault(str(t), pseudonymise(str(t), key=ref.pseudonym_key)) for t in frame["teacher_id"]]
+
+
+def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | None = None) -> list[Write]:
+    """Organisations and educators named by person-level rows (``frame`` has pseudo_key, municipality_id).
+
+    Only the person columns the sheet has are written over stored educators; a new educator gets the
+    rest empty, and its category from the position (pedagogue when none is given).
+    """
+    people = frame.sort_values(order) if order else frame
+    people = people.drop_duplicates("pseudo_key", keep="last").assign(region_id=ref.region_id)
+    present = [column for column in PERSON_COLUMNS if column.removesuffix("_id") in sheet.frame]
+    for column in (
+        "organisation",
+        "municipality_id",
+        "position",
+        "subject",
+        "birth_year",
+        "career_start_year",
+        "qualification",
+    ):
+        if column not in people:
+            people[column] = None
+    people[["position", "subject", "qualification"]] = people[["position", "subject", "qualification"]].fillna("")
+    people["category"] = [resolve.category(position) for position in people["position"]]
+    values = tuple(present) + (("category",) if "position" in present else ())
+    insert_only = tuple(c for c in (*PERSON_COLUMNS, "category") if c not in values)
+    rows = people[["region_id", "pseudo_key", "municipality_id", "organisation", "category", *PERSON_COLUMNS[1:]]]
+    writes = [_organisations(sheet, frame, ref)] if "organisation" in sheet.frame else []
+    educator = Write(
+        "educator", "Педагоги (псевдонимы)", rows, ("region_id", "pseudo_key"), values, (ORGANISATION_REF,), insert_only
+    )
+    return [*writes, educator]
+
+
 def diagnostics(sheet: Sheet, ref: Reference) -> list[Write]:
     """Диагностика: person × competency rows; teachers pseudonymised, organisations created if new."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref))
     frame["area_id"] = _area_ids(sheet, ref, sheet.column("area"), "area")
     rows = zip(frame[ROW], sheet.column("level"), sheet.column("score"), strict=True)
     frame["level_code"] = [_level(sheet, ref, row, word, score) for row, word, score in rows]
-    frame["is_deficit"] = frame["level_code"].map(
-        dict(zip(ref.levels["code"], ref.levels["is_deficit"].astype(bool), strict=True))
-    )
+    deficit = dict(zip(ref.levels["code"], ref.levels["is_deficit"].astype(bool), strict=True))
+    frame["is_deficit"] = frame["level_code"].map(deficit)
     dates = sheet.column("date").where(sheet.column("date").notna(), sheet.as_of)
     for row in frame.loc[dates.isna(), ROW].head(1):
         sheet.problem(int(row), "date", ProblemCode.NOT_A_DATE, "пусто", "дата диагностики или отчётный период")
     frame["taken_on"], frame["year"] = dates, [d.year if d is not None else None for d in dates]
-    cache: dict[str, str] = {}
-    frame["pseudo_key"] = [cache.setdefault(t, pseudonymise(t, key=ref.pseudonym_key)) for t in frame["teacher_id"]]
+    frame["pseudo_key"] = _pseudonyms(frame, ref)
     frame = frame.dropna(subset=["municipality_id", "area_id", "taken_on", "level_code"])
     frame = _duplicates(sheet, frame, ["pseudo_key", "area_id", "taken_on"], ["score", "level_code"])
-    for name in ("organisation", "position", "subject", "birth_year", "career_start_year"):
-        frame[name] = frame[name] if name in frame else None
-    frame[["position", "subject"]] = frame[["position", "subject"]].fillna("")
-    latest = frame.sort_values("taken_on").drop_duplicates("pseudo_key", keep="last")
-    educators = latest.assign(region_id=ref.region_id, category=[resolve.category(p) for p in latest["position"]])
-    organisation = Ref(
-        "organisation_id", "organisation", {"municipality_id": "municipality_id", "organisation": "name"}
-    )
-    educator = Ref("educator_id", "educator", {"region_id": "region_id", "pseudo_key": "pseudo_key"})
-    person = ("organisation_id", "category", "position", "subject", "birth_year", "career_start_year")
+    frame["organisation"] = sheet.column("organisation")
     results = frame.assign(region_id=ref.region_id)
-    result_values = ("year", "organisation_id", "municipality_id", "score", "level_code", "is_deficit")
+    columns = ["region_id", "pseudo_key", "area_id", "taken_on", "year", "municipality_id", "organisation"]
+    values = ("year", "organisation_id", "municipality_id", "score", "level_code", "is_deficit")
+    result = Write(
+        "diagnostic_result",
+        "Результаты диагностики",
+        results[[*columns, "score", "level_code", "is_deficit"]],
+        ("educator_id", "area_id", "taken_on"),
+        values,
+        (EDUCATOR_REF, ORGANISATION_REF),
+    )
+    return [*_people(sheet, frame, ref, order="taken_on"), result]
+
+
+def diagnostics_wide(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Диагностика (по столбцам): one score column per area, turned into the long layout."""
+    scores = [str(key) for key in sheet.frame.columns if str(key).startswith("score:")]
+    long = sheet.frame.melt(
+        id_vars=[c for c in sheet.frame if c not in scores], value_vars=scores, var_name="area", value_name="score"
+    ).dropna(subset=["score"])
+    long["area"] = long["area"].str.removeprefix("score:")
+    titles = {**sheet.match.titles, "area": "Компетенция", "score": "Балл"}
+    as_long = Sheet(
+        sheet.name,
+        dataclasses.replace(sheet.match, titles=titles),
+        long.reset_index(drop=True),
+        sheet.year,
+        sheet.as_of,
+        sheet.problems,
+    )
+    return diagnostics(as_long, ref)
+
+
+def teachers(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Педагоги: the pseudonymised roster (code, workplace, position, years, category)."""
+    frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref))
+    frame["pseudo_key"] = _pseudonyms(frame, ref)
+    frame = _duplicates(sheet, frame.dropna(subset=["municipality_id"]), ["pseudo_key"], ["organisation", "position"])
+    return _people(sheet, frame, ref)
+
+
+def _person_rows(sheet: Sheet, ref: Reference, key: list[str], values: list[str]) -> pd.DataFrame:
+    """Rows of a person-level event sheet with pseudonyms and (optional) municipality ids."""
+    frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref, required=False))
+    frame["pseudo_key"] = _pseudonyms(frame, ref)
+    return _duplicates(sheet, frame, ["pseudo_key", *key], values)
+
+
+IOM_STATUSES = (
+    ("completed", ("заверш", "выполнен", "реализован")),
+    ("draft", ("проект", "разрабат")),
+    ("withdrawn", ("отозван", "отменен", "прекращ")),
+    ("active", ("реализу", "в работе", "действ", "утвержд")),
+)
+
+
+def iom(sheet: Sheet, ref: Reference) -> list[Write]:
+    """ИОМ: an individual route per teacher and date, with its status."""
+    frame = _person_rows(sheet, ref, ["created_on"], ["iom_status"])
+    frame = frame.dropna(subset=["created_on"])
+    words = [normalise(word) if word is not None else "" for word in sheet.column("iom_status").loc[frame.index]]
+    frame["status"] = [
+        next((code for code, stems in IOM_STATUSES if any(s in w for s in stems)), "active") for w in words
+    ]
+    frame["year"] = [d.year for d in frame["created_on"]]
+    frame["based_on_diagnostics"] = sheet.column("based_on_diagnostics").loc[frame.index].fillna(True).astype(bool)
+    rows = frame.assign(region_id=ref.region_id)[
+        ["region_id", "pseudo_key", "created_on", "year", "status", "based_on_diagnostics"]
+    ]
+    write = Write(
+        "iom", "ИОМ", rows, ("educator_id", "created_on"), ("year", "status", "based_on_diagnostics"), (EDUCATOR_REF,)
+    )
+    return [*_people(sheet, frame, ref), write]
+
+
+def programmes(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Программы ДПО: the catalogue (in the ФР ДППО or not), and per provider and year the counts."""
+    frame = sheet.frame.assign(region_id=ref.region_id)
+    frame["area_id"] = _area_ids(sheet, ref, sheet.column("area"), "area")
+    frame["in_federal_register"] = frame["in_register"].fillna(False).astype(bool)
+    frame["for_management_teams"] = sheet.column("for_management_teams").fillna(False).astype(bool)
+    frame["hours"] = sheet.column("hours")
+    frame = _duplicates(sheet, frame, ["provider", "title"], ["in_federal_register", "hours"])
+    values = ("hours", "in_federal_register", "area_id", "for_management_teams")
+    catalogue = Write(
+        "dpo_programme",
+        "Программы ДПО",
+        frame[["region_id", "provider", "title", *values]],
+        ("region_id", "provider", "title"),
+        values,
+    )
+    return [catalogue, *_provider_counts(sheet, frame, ref)]
+
+
+def _provider_counts(sheet: Sheet, frame: pd.DataFrame, ref: Reference) -> list[Write]:
+    """Programmes run and those in the ФР ДППО per provider and year (the fr_dpo_programs_share inputs)."""
+    if "year" not in sheet.frame and sheet.year is None:
+        return []
+    years = frame.assign(year=_year_column(sheet).loc[frame.index]).dropna(subset=["year"])
+    counts = years.groupby(["provider", "year"]).agg(total=("title", "size"), in_fr=("in_federal_register", "sum"))
+    rows = counts.reset_index().melt(id_vars=["provider", "year"], value_vars=["total", "in_fr"], var_name="metric")
+    rows["metric"] = rows["metric"].map({"total": "dpo_programs_total", "in_fr": "dpo_programs_in_fr"})
+    rows = rows.assign(region_id=ref.region_id, municipality_id=None, organisation=rows["provider"])
+    provider = Ref("organisation_id", "organisation", {"region_id": "region_id", "organisation": "name"})
+    key = ("region_id", "municipality_id", "organisation_id", "year", "metric")
+    return [Write("aggregate_count", "Программы ДПО по организациям", rows, key, ("value",), (provider,))]
+
+
+def course_completions(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Курсы ДПО: who completed which programme when, and whether it was chosen per diagnostics."""
+    frame = _person_rows(sheet, ref, ["provider", "title", "completed_on"], ["selected"])
+    frame = frame.dropna(subset=["completed_on"]).assign(region_id=ref.region_id)
+    frame["year"] = [d.year for d in frame["completed_on"]]
+    frame["selected_per_diagnostics"] = sheet.column("selected").loc[frame.index].fillna(False).astype(bool)
+    catalogue = frame.drop_duplicates(["provider", "title"]).assign(
+        in_federal_register=sheet.column("in_register").loc[frame.index].fillna(False).astype(bool)
+    )
+    values = ("in_federal_register",) if "in_register" in sheet.frame else ()
+    programme_write = Write(
+        "dpo_programme",
+        "Программы ДПО",
+        catalogue[["region_id", "provider", "title", "in_federal_register"]],
+        ("region_id", "provider", "title"),
+        values,
+        insert_only=("in_federal_register",) if not values else (),
+    )
+    programme = Ref(
+        "programme_id", "dpo_programme", {"region_id": "region_id", "provider": "provider", "title": "title"}
+    )
+    rows = frame[["region_id", "pseudo_key", "provider", "title", "completed_on", "year", "selected_per_diagnostics"]]
+    completion = Write(
+        "course_completion",
+        "Освоение программ ДПО",
+        rows,
+        ("educator_id", "programme_id", "completed_on"),
+        ("year", "selected_per_diagnostics"),
+        (EDUCATOR_REF, programme),
+    )
+    return [*_people(sheet, frame, ref), programme_write, completion]
+
+
+def support(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Поддержка молодых педагогов: a teacher in a form of support from a date."""
+    frame = _person_rows(sheet, ref, ["form", "started_on"], ["form"]).dropna(subset=["started_on"])
+    frame = frame.assign(region_id=ref.region_id, year=[d.year for d in frame["started_on"]])
+    frame["form"] = frame["form"].str.lower()
+    rows = frame[["region_id", "pseudo_key", "form", "started_on", "year"]]
+    write = Write(
+        "support_participation",
+        "Участие в формах поддержки",
+        rows,
+        ("educator_id", "form", "started_on"),
+        ("year",),
+        (EDUCATOR_REF,),
+    )
+    return [*_people(sheet, frame, ref), write]
+
+
+def caseload(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Нагрузка методистов: teachers a methodist serves in a municipality (counts, no person links)."""
+    frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref), year=_year_column(sheet))
+    frame = frame.assign(code=frame["methodist_code"].str.upper(), region_id=ref.region_id, fte=sheet.column("fte"))
+    frame = _duplicates(
+        sheet, frame.dropna(subset=["municipality_id", "year"]), ["code", "municipality_id", "year"], ["n_teachers"]
+    )
+    methodist = Ref("methodist_id", "methodist", {"region_id": "region_id", "code": "code"})
+    new_methodists = frame.drop_duplicates("code")[["region_id", "code", "municipality_id"]]
+    rows = frame[["region_id", "code", "year", "municipality_id", "n_teachers", "fte"]]
     return [
-        _organisations(sheet, frame, ref),
         Write(
-            "educator",
-            "Педагоги (псевдонимы)",
-            educators[["region_id", "pseudo_key", "municipality_id", "organisation", *person[1:]]],
-            ("region_id", "pseudo_key"),
-            person,
-            (organisation,),
-        ),  # fmt: skip
+            "methodist",
+            "Региональные методисты",
+            new_methodists,
+            ("region_id", "code"),
+            (),
+            insert_only=("municipality_id",),
+        ),
         Write(
-            "diagnostic_result",
-            "Результаты диагностики",
-            results[
-                [
-                    "region_id",
-                    "pseudo_key",
-                    "area_id",
-                    "taken_on",
-                    "year",
-                    "municipality_id",
-                    "organisation",
-                    "score",
-                    "level_code",
-                    "is_deficit",
-                ]
-            ],
-            ("educator_id", "area_id", "taken_on"),
-            result_values,
-            (educator, organisation),
-        ),  # fmt: skip
+            "methodist_caseload",
+            "Нагрузка методистов",
+            rows,
+            ("methodist_id", "year", "municipality_id"),
+            ("n_teachers", "fte"),
+            (methodist,),
+        ),
     ]
 
 
@@ -266,7 +484,7 @@ def assignments(sheet: Sheet, ref: Reference) -> list[Write]:
             ("methodist_id", "year", "organisation_id"),
             ("n_teachers",),
             (methodist, organisation),
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -300,8 +518,13 @@ def roadmap_reports(sheet: Sheet, ref: Reference) -> list[Write]:
     )
     roadmap = _roadmap_for(frame, ref.roadmap_items)
     if roadmap is None:
-        sheet.problem(None, "item_no", ProblemCode.UNKNOWN_CODE, "номера мероприятий",
-                      f"номера мероприятий дорожной карты региона «{ref.region}»")  # fmt: skip
+        sheet.problem(
+            None,
+            "item_no",
+            ProblemCode.UNKNOWN_CODE,
+            "номера мероприятий",
+            f"номера мероприятий дорожной карты региона «{ref.region}»",
+        )
         return []
     items = ref.roadmap_items[ref.roadmap_items["roadmap_code"] == roadmap].set_index("item_no")["id"]
     frame["item_id"] = [items.get(no) for no in frame["item_no"]]
@@ -315,8 +538,13 @@ def roadmap_reports(sheet: Sheet, ref: Reference) -> list[Write]:
     for row, word in zip(
         frame.loc[frame["status_code"].isna(), ROW], sheet.column("status")[frame["status_code"].isna()], strict=True
     ):
-        sheet.problem(int(row), "status", ProblemCode.UNKNOWN_CODE, f"«{word}»",
-                      "выполнено, выполнено частично, в работе, не начато или не выполнено")  # fmt: skip
+        sheet.problem(
+            int(row),
+            "status",
+            ProblemCode.UNKNOWN_CODE,
+            f"«{word}»",
+            "выполнено, выполнено частично, в работе, не начато или не выполнено",
+        )
     frame["as_of"] = sheet.column("report_date").where(sheet.column("report_date").notna(), sheet.as_of)
     for row in frame.loc[frame["as_of"].isna(), ROW].head(1):
         sheet.problem(int(row), "report_date", ProblemCode.NOT_A_DATE, "пусто", "дата отчёта или «по состоянию на …»")
@@ -422,6 +650,13 @@ def deficit_aggregate(sheet: Sheet, ref: Reference) -> list[Write]:
 BUILDERS: dict[str, Callable[[Sheet, Reference], list[Write]]] = {
     "indicators": indicators,
     "diagnostics": diagnostics,
+    "diagnostics_wide": diagnostics_wide,
+    "teachers": teachers,
+    "iom": iom,
+    "programmes": programmes,
+    "course_completions": course_completions,
+    "support": support,
+    "caseload": caseload,
     "methodists": methodists,
     "assignments": assignments,
     "roadmap_reports": roadmap_reports,
@@ -430,5 +665,20 @@ BUILDERS: dict[str, Callable[[Sheet, Reference], list[Write]]] = {
     "deficit_aggregate": deficit_aggregate,
 }
 # Parents before children when a workbook holds several kinds.
-KIND_ORDER = ("organisations", "methodists", "indicators", "targets", "deficit_aggregate", "diagnostics",
-              "assignments", "roadmap_reports")  # fmt: skip
+KIND_ORDER = (
+    "organisations",
+    "teachers",
+    "methodists",
+    "programmes",
+    "indicators",
+    "targets",
+    "deficit_aggregate",
+    "diagnostics",
+    "diagnostics_wide",
+    "iom",
+    "course_completions",
+    "support",
+    "assignments",
+    "caseload",
+    "roadmap_reports",
+)

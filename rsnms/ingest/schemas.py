@@ -7,6 +7,7 @@ normalised (lower case, е for ё, no punctuation); the first title is what temp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rsnms.ingest.text import normalise
@@ -244,6 +245,211 @@ DEFICIT_AGGREGATE = Schema(
     {"municipality": "г. Омск", "area": "цифровая", "n_assessed": 1200, "n_with_deficit": 370, "mean_score": 71.5},
 )  # fmt: skip
 
+TEACHER_ID = next(f for f in DIAGNOSTICS.fields if f.key == "teacher_id")
+PERSON_FIELDS = tuple(
+    f for f in DIAGNOSTICS.fields if f.key in ("position", "subject", "birth_year", "career_start_year")
+)
+OPTIONAL_MUNICIPALITY = Field(MUNICIPALITY.key, MUNICIPALITY.title, MUNICIPALITY.synonyms)
+
+TEACHERS = Schema(
+    "teachers",
+    "Педагоги",
+    (
+        TEACHER_ID,
+        MUNICIPALITY,
+        Field(ORGANISATION.key, ORGANISATION.title, ORGANISATION.synonyms, required=True),
+        *PERSON_FIELDS,
+        Field("qualification", "Квалификационная категория", ("категория", "квалификация")),
+        Field("staff", "Педагог или управленец", ("категория персонала", "категория работника")),
+    ),
+    "Псевдонимизированный список педагогов: код ЦНППМ, место работы, должность, год рождения и начала работы. "
+    "ФИО, СНИЛС и контакты не загружаются.",
+    {
+        "teacher_id": "ОМ-000123",
+        "municipality": "г. Омск",
+        "organisation": 'БОУ г. Омска "Гимназия № 19"',
+        "position": "учитель",
+        "subject": "Математика",
+        "birth_year": 1985,
+        "career_start_year": 2008,
+        "qualification": "высшая",
+    },
+)
+
+IOM = Schema(
+    "iom",
+    "ИОМ",
+    (
+        TEACHER_ID,
+        OPTIONAL_MUNICIPALITY,
+        ORGANISATION,
+        Field(
+            "created_on",
+            "Дата разработки ИОМ",
+            ("дата разработки", "дата иом", "дата утверждения иом", "дата"),
+            DATE,
+            required=True,
+        ),
+        Field("iom_status", "Статус ИОМ", ("статус", "состояние")),
+        Field(
+            "based_on_diagnostics",
+            "По результатам диагностики",
+            ("на основе диагностики", "по итогам диагностики"),
+            FLAG,
+        ),
+    ),
+    "Индивидуальные образовательные маршруты: одна строка — ИОМ педагога (код педагога, дата разработки, статус).",
+    {"teacher_id": "ОМ-000123", "created_on": "20.11.2024", "iom_status": "реализуется", "based_on_diagnostics": "да"},
+)
+
+PROGRAMMES = Schema(
+    "programmes",
+    "Программы ДПО",
+    (
+        Field(
+            "provider",
+            "Организация ДПО",
+            ("провайдер", "организация", "исполнитель программы", "организация дпо"),
+            required=True,
+        ),
+        Field("title", "Программа", ("наименование программы", "название программы", "программа дпо"), required=True),
+        Field(
+            "hours",
+            "Объём, часов",
+            ("часов", "объем часов", "количество часов", "объем"),
+            INTEGER,
+            minimum=1,
+            maximum=2000,
+        ),
+        Field(
+            "in_register",
+            "В ФР ДППО",
+            ("фр дппо", "включена в фр дппо", "федеральный реестр", "в федеральном реестре"),
+            FLAG,
+            required=True,
+        ),
+        Field("area", "Компетенция", ("область компетенций", "направление")),
+        Field("for_management_teams", "Для управленческих команд", ("управленческие команды",), FLAG),
+        YEAR_FIELD,
+    ),
+    "Программы ДПО организаций: включена ли программа в ФР ДППО, на какую компетенцию нацелена. С годом — считается "
+    "доля программ в ФР ДППО по организации.",
+    {
+        "provider": "БОУ ДПО «ИРООО»",
+        "title": "Цифровые инструменты в работе педагога",
+        "hours": 36,
+        "in_register": "да",
+        "area": "цифровая",
+        "year": 2024,
+    },
+)
+
+COMPLETIONS = Schema(
+    "course_completions",
+    "Курсы ДПО",
+    (
+        TEACHER_ID,
+        OPTIONAL_MUNICIPALITY,
+        ORGANISATION,
+        Field("provider", "Организация ДПО", ("провайдер", "организация дпо", "где обучался"), required=True),
+        Field("title", "Программа", ("наименование программы", "название программы", "программа дпо"), required=True),
+        Field(
+            "completed_on",
+            "Дата окончания",
+            ("дата окончания обучения", "дата завершения", "окончил", "дата"),
+            DATE,
+            required=True,
+        ),
+        Field(
+            "selected",
+            "Подобрана по диагностике",
+            ("подобрана с учетом диагностики", "по результатам диагностики", "в рамках иом"),
+            FLAG,
+        ),
+        Field("in_register", "В ФР ДППО", ("фр дппо", "программа из фр дппо"), FLAG),
+    ),
+    "Освоение педагогами программ ДПО: одна строка — педагог × программа (дата окончания, подобрана ли по "
+    "результатам диагностики, входит ли программа в ФР ДППО).",
+    {
+        "teacher_id": "ОМ-000123",
+        "provider": "БОУ ДПО «ИРООО»",
+        "title": "Цифровые инструменты в работе педагога",
+        "completed_on": "15.05.2024",
+        "selected": "да",
+        "in_register": "да",
+    },
+)
+
+SUPPORT = Schema(
+    "support",
+    "Поддержка молодых педагогов",
+    (
+        TEACHER_ID,
+        OPTIONAL_MUNICIPALITY,
+        ORGANISATION,
+        *PERSON_FIELDS,
+        Field(
+            "form",
+            "Форма поддержки",
+            ("форма сопровождения", "форма", "вид поддержки", "наставничество"),
+            required=True,
+        ),
+        Field("started_on", "Дата начала", ("дата включения", "дата", "начало"), DATE, required=True),
+    ),
+    "Участие молодых педагогов в формах поддержки и сопровождения (наставничество, школа молодого педагога и др.).",
+    {
+        "teacher_id": "ОМ-000987",
+        "birth_year": 2000,
+        "career_start_year": 2023,
+        "form": "наставничество",
+        "started_on": "01.09.2024",
+    },
+)
+
+CASELOAD = Schema(
+    "caseload",
+    "Нагрузка методистов",
+    (
+        Field("methodist_code", "Код методиста", ("код", "методист", "код регионального методиста"), required=True),
+        MUNICIPALITY,
+        Field(
+            "n_teachers",
+            "Число педагогов",
+            ("закреплено педагогов", "число закрепленных педагогов", "количество сопровождаемых педагогов"),
+            INTEGER,
+            required=True,
+            minimum=0,
+        ),
+        Field("fte", "Ставка в МО", ("доля ставки в мо", "ставка"), NUMBER, minimum=0, maximum=2),
+        YEAR_FIELD,
+    ),
+    "Сводно: сколько педагогов каждого муниципалитета сопровождает методист (когда нет закрепления по организациям).",
+    {"methodist_code": "РМ-001", "municipality": "г. Омск", "n_teachers": 240, "fte": 1, "year": 2024},
+)
+
+
+def diagnostics_wide(areas: Sequence[str]) -> Schema:
+    """The wide diagnostics layout: one column of scores per competency area (names from the reference)."""
+    area_fields = tuple(
+        Field(
+            f"score:{name}",
+            name,
+            (f"{name} компетенция", f"{name[:-2]}ые компетенции", f"{name[:-2]}ые"),
+            NUMBER,
+            minimum=0,
+            maximum=100,
+        )
+        for name in areas
+    )
+    keep = tuple(f for f in DIAGNOSTICS.fields if f.key not in ("area", "score", "level"))
+    return Schema(
+        "diagnostics_wide",
+        "Диагностика (по столбцам)",
+        (*keep, *area_fields),
+        "Результаты диагностики в «широком» формате: строка — педагог, в столбцах — баллы по компетенциям.",
+    )
+
+
 SCHEMAS = (INDICATORS, DIAGNOSTICS, METHODISTS, ASSIGNMENTS, ROADMAP_REPORTS, TARGETS, ORGANISATIONS,
-           DEFICIT_AGGREGATE)  # fmt: skip
+           DEFICIT_AGGREGATE, TEACHERS, IOM, PROGRAMMES, COMPLETIONS, SUPPORT, CASELOAD)  # fmt: skip
 BY_KIND = {schema.kind: schema for schema in SCHEMAS}

@@ -1,0 +1,121 @@
+"""The person-level and catalogue upload kinds: roster, wide diagnostics, ИОМ, courses, support, caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from rsnms.ingest import pipeline
+from tests.test_ingest import NOW, prepare, workbook
+
+
+def _commit(engine: Engine, rows: list[list[Any]], **kwargs: Any) -> pipeline.Preview:
+    preview = prepare(engine, workbook(rows), "file.xlsx", **kwargs)
+    assert preview.errors == [], [p.message for p in preview.errors]
+    pipeline.commit(engine, preview, user=None, now=NOW)
+    return preview
+
+
+def _scalar(engine: Engine, sql: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+def test_wide_diagnostics_become_one_row_per_area(ref_engine: Engine) -> None:
+    header = ["МО", "ОО", "Код педагога", "Должность", "Дата диагностики", "Цифровая", "Предметная", "Методическая"]
+    rows = [
+        header,
+        ["г. Омск", 'МБОУ "СОШ № 1"', "ОМ-1", "учитель", "12.10.2024", 45, 80, 65],
+        ["г. Омск", 'МБОУ "СОШ № 1"', "ОМ-2", "директор", "12.10.2024", 90, None, 71],
+    ]
+    preview = _commit(ref_engine, rows)
+    assert [s.kind for s in preview.sheets] == ["diagnostics_wide"]
+    levels = _scalar(
+        ref_engine, "SELECT group_concat(level_code, ',') FROM (SELECT level_code FROM diagnostic_result ORDER BY id)"
+    )
+    assert sorted(levels.split(",")) == ["none", "none", "none", "partial", "severe"]  # the blank score is skipped
+    assert _scalar(ref_engine, "SELECT COUNT(*) FROM educator WHERE category = 'manager'") == 1
+
+
+def test_roster_then_iom_keeps_the_roster_attributes(ref_engine: Engine) -> None:
+    roster = [
+        ["Код педагога", "Муниципальное образование", "Образовательная организация", "Должность", "Год рождения"],
+        ["ОМ-7", "Омский р-н", 'МБОУ "Ачаирская СОШ"', "заместитель директора", 1980],
+    ]
+    assert [s.kind for s in _commit(ref_engine, roster).sheets] == ["teachers"]
+    ioms = [
+        ["Код педагога", "Дата разработки ИОМ", "Статус ИОМ"],
+        ["ОМ-7", "15.11.2024", "реализуется"],
+        ["ОМ-8", "ноябрь 2024", "завершён"],
+    ]
+    preview = _commit(ref_engine, ioms, region="omsk")
+    assert {c.write.table: (len(c.created), len(c.updated)) for c in preview.changes} == {
+        "educator": (1, 0),
+        "iom": (2, 0),
+    }
+    assert (
+        _scalar(ref_engine, "SELECT category || '/' || birth_year FROM educator WHERE organisation_id IS NOT NULL")
+        == "manager/1980"
+    )
+    assert (
+        _scalar(ref_engine, "SELECT group_concat(status, ',') FROM (SELECT status FROM iom ORDER BY created_on)")
+        == "completed,active"
+    )
+
+
+def test_programmes_give_provider_counts_and_completions_link_to_them(ref_engine: Engine) -> None:
+    catalogue = [
+        ["Организация ДПО", "Программа", "Объём, часов", "В ФР ДППО", "Компетенция", "Год"],
+        ["БОУ ДПО «ИРООО»", "Цифровая школа", 36, "да", "цифровые компетенции", 2024],
+        ["БОУ ДПО «ИРООО»", "Право в школе", 72, "нет", "нормативно-правовая", 2024],
+    ]
+    with ref_engine.begin() as conn:  # the provider is an organisation of the region
+        conn.execute(
+            text(
+                "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
+                "has_mentoring_model, is_internship_site) SELECT r.id, m.id, 'БОУ ДПО «ИРООО»', 'dpo', 0, 0, 0 "
+                "FROM municipality m JOIN region r ON r.id = m.region_id WHERE m.name = 'г. Омск'"
+            )
+        )
+    _commit(ref_engine, catalogue, region="omsk")
+    counts = _scalar(
+        ref_engine,
+        "SELECT group_concat(metric || '=' || value, ',') FROM (SELECT * FROM aggregate_count ORDER BY metric)",
+    )
+    assert counts == "dpo_programs_in_fr=1.0,dpo_programs_total=2.0"
+    completions = [
+        ["Код педагога", "Организация ДПО", "Программа", "Дата окончания", "Подобрана по диагностике"],
+        ["ОМ-1", "БОУ ДПО «ИРООО»", "Цифровая школа", dt.date(2024, 5, 15), "да"],
+    ]
+    preview = _commit(ref_engine, completions, region="omsk")
+    assert {c.write.table: len(c.created) for c in preview.changes} == {
+        "educator": 1,
+        "dpo_programme": 0,
+        "course_completion": 1,
+    }
+    assert (
+        _scalar(
+            ref_engine,
+            "SELECT p.in_federal_register FROM course_completion c JOIN dpo_programme p ON p.id = c.programme_id",
+        )
+        == 1
+    )
+
+
+def test_support_and_caseload(ref_engine: Engine) -> None:
+    support = [
+        ["Код педагога", "Год рождения", "Год начала педагогической деятельности", "Форма поддержки", "Дата начала"],
+        ["ОМ-9", 2001, 2023, "Наставничество", "01.09.2024"],
+    ]
+    _commit(ref_engine, support, region="omsk")
+    assert _scalar(ref_engine, "SELECT form || '/' || year FROM support_participation") == "наставничество/2024"
+    caseload = [
+        ["Код методиста", "Муниципальное образование", "Число педагогов", "Ставка в МО"],
+        ["РМ-001", "г. Омск", 240, 1],
+        ["РМ-001", "Омский муниципальный район", 60, 0.25],
+    ]
+    _commit(ref_engine, caseload, year=2024)
+    assert _scalar(ref_engine, "SELECT SUM(n_teachers) FROM methodist_caseload WHERE year = 2024") == 300
+    assert _scalar(ref_engine, "SELECT COUNT(*) FROM methodist") == 1
