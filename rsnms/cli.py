@@ -18,7 +18,7 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, demo, overview, queries
+from rsnms import db, demo, export, overview, queries
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -31,7 +31,7 @@ Command = Callable[[argparse.Namespace, Engine], int]
 def emit(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
     """Write a frame as an aligned table, CSV or JSON records."""
     if fmt == "csv":
-        frame.to_csv(out, index=False, lineterminator="\n")
+        export.escape_formulas(frame).to_csv(out, index=False, lineterminator="\n")
     elif fmt == "json":
         out.write(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
     else:

@@ -22,6 +22,18 @@ def _cell_value(value: object) -> object:
     return value
 
 
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where text starting with = + - @ is prefixed with an apostrophe (safe to open as CSV in Excel)."""
+    escaped = frame.copy()
+    for column in escaped.columns:
+        if escaped[column].dtype == object or pd.api.types.is_string_dtype(escaped[column]):
+            escaped[column] = [
+                f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+                for value in escaped[column]
+            ]
+    return escaped
+
+
 def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """One sheet per frame, bold header, no cell ever evaluated as a formula (CSV/DDE injection)."""
     workbook = Workbook()

@@ -152,10 +152,11 @@ class Freshness:
     created_at: dt.datetime | None
     data_as_of: dt.date | None
     is_demo: bool
+    has_demo: bool = False  # the region also holds the demo batch
 
 
 def freshness(engine: Engine, *, region: str) -> Freshness:
-    """The newest committed batch of the region (or an empty Freshness when nothing was loaded)."""
+    """The newest committed upload of the region (the demo batch only when nothing else was loaded)."""
     query = (
         select(UploadBatch)
         .join(Region, col(Region.id) == col(UploadBatch.region_id))
@@ -163,10 +164,18 @@ def freshness(engine: Engine, *, region: str) -> Freshness:
         .order_by(col(UploadBatch.created_at).desc(), col(UploadBatch.id).desc())
     )
     with Session(engine) as session:
-        batch = session.exec(query).first()
-    if batch is None:
+        batches = session.exec(query).all()
+    if not batches:
         return Freshness(batch_id=None, created_at=None, data_as_of=None, is_demo=False)
-    return Freshness(batch_id=batch.id, created_at=batch.created_at, data_as_of=batch.data_as_of, is_demo=batch.is_demo)
+    real = [batch for batch in batches if not batch.is_demo]
+    latest = real[0] if real else batches[0]
+    return Freshness(
+        batch_id=latest.id,
+        created_at=latest.created_at,
+        data_as_of=latest.data_as_of,
+        is_demo=latest.is_demo,
+        has_demo=len(real) < len(batches),
+    )
 
 
 def batches(engine: Engine) -> pd.DataFrame:

@@ -100,12 +100,11 @@ def freshness_caption(fresh: queries.Freshness) -> str:
     """«демонстрационные данные» or «данные на 31.12.2024, загрузка № 7»."""
     if fresh.batch_id is None:
         return "Фактические данные ещё не загружены: показаны справочные данные из акта региона."
+    demo = "Демонстрационные данные (условные, не относятся к реальным людям и организациям)"
     if fresh.is_demo:
-        return "Демонстрационные данные (условные, не относятся к реальным людям и организациям)."
-    as_of = fresh.data_as_of or (fresh.created_at.date() if fresh.created_at else None)
-    if as_of is None:
-        return f"Загрузка № {fresh.batch_id}"
-    return f"Данные на {formatting.short_date(as_of)}, загрузка № {fresh.batch_id}"
+        return f"{demo}."
+    when = f"Данные на {formatting.short_date(fresh.created_at.date())}, " if fresh.created_at else ""
+    return f"{when}загрузка № {fresh.batch_id}" + ("; в базе также демонстрационные данные." if fresh.has_demo else ".")
 
 
 def render_headline(figures: overview.Headline) -> None:
@@ -213,7 +212,7 @@ def display_batches(history: pd.DataFrame) -> pd.DataFrame:
             "Файл": history["file_name"],
             "Данные": history["kinds"].where(history["kinds"] != "", history["kind"]),
             "Регион": history["region_name"],
-            "Год": history["year"].astype("Int64"),
+            "Год": [str(int(year)) if pd.notna(year) else "—" for year in history["year"]],
             "Загрузил": history["user_login"].fillna("—"),
             "Когда (UTC)": when,
             "Новых": history["n_created"],

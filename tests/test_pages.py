@@ -48,7 +48,7 @@ def test_app_opens_the_overview_with_tiles_from_the_store(
         "Педагогов на 1 методиста": "275",
         "Просрочено мероприятий": "10 из 27",
     }
-    assert at.caption[0].value == "Данные на 31.12.2024, загрузка № 1"
+    assert at.caption[0].value == "Данные на 20.01.2025, загрузка № 1."
     assert at.selectbox(key="filters.year").value == 2024
     scorecard = at.dataframe[0].value
     assert scorecard["Показатель"].tolist()[0] == "Прошли диагностику дефицитов"

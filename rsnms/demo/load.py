@@ -98,6 +98,7 @@ class _Loader:
         """Insert the upload batch that every demo row points to."""
         total = sum(len(getattr(self.data, field.name)) for field in fields(self.data))
         values = {"kind": "demo", "region_id": self.region_id, "file_name": "демонстрационные данные",
+                  "kinds": "Демонстрационный регион (все виды данных)",
                   "sha256": digest, "created_at": CREATED_AT, "data_as_of": DATA_AS_OF, "is_demo": True,
                   "n_created": total, "state": "committed"}  # fmt: skip
         batch = _table("upload_batch")
