@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from rsnms.store import plain
+
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_COLUMN_WIDTH = 60
-
-
-def _cell_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -45,7 +38,7 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for record in frame.itertuples(index=False):
-            sheet.append([_cell_value(value) for value in record])
+            sheet.append([plain(value) for value in record])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):

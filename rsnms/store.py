@@ -77,7 +77,7 @@ def table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Python scalars for the driver: NaN/NaT → None, numpy numbers → int/float."""
     if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -87,7 +87,7 @@ def _plain(value: Any) -> Any:
 
 
 def _same(new: Any, old: Any) -> bool:
-    new, old = _plain(new), _plain(old)
+    new, old = plain(new), plain(old)
     if new is None or old is None:
         return new is None and old is None
     if isinstance(new, int | float) and isinstance(old, int | float) and not isinstance(new, bool):
@@ -122,7 +122,7 @@ def _existing(conn: Connection, write: Write, rows: pd.DataFrame) -> pd.DataFram
     target = table(write.table)
     columns = [target.c.id, target.c.batch_id, *(target.c[c] for c in (*write.key, *write.values))]
     first = write.key[0]
-    wanted = [_plain(value) for value in rows[first].dropna().unique()]
+    wanted = [plain(value) for value in rows[first].dropna().unique()]
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), CHUNK):
         query = select(*columns).where(target.c[first].in_(wanted[start : start + CHUNK]))
@@ -149,7 +149,7 @@ def diff(conn: Connection, write: Write) -> Change:
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str], **extra: Any) -> list[dict[str, Any]]:
-    data = {column: [_plain(value) for value in frame[column]] for column in columns}
+    data = {column: [plain(value) for value in frame[column]] for column in columns}
     return [dict(zip(data, values, strict=True)) | extra for values in zip(*data.values(), strict=True)]
 
 
@@ -165,8 +165,8 @@ def _apply(conn: Connection, change: Change, batch_id: int) -> None:
             "batch_id": batch_id,
             "table_name": write.table,
             "row_id": int(row[ID]),
-            "before": json.dumps({c.removesuffix("__old"): _plain(row[c]) for c in before_columns}, default=str),
-            "before_batch_id": _plain(row["batch_id__old"]),
+            "before": json.dumps({c.removesuffix("__old"): plain(row[c]) for c in before_columns}, default=str),
+            "before_batch_id": plain(row["batch_id__old"]),
         }
         for row in change.updated.to_dict("records")
     ]

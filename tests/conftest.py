@@ -60,16 +60,32 @@ def ref_engine(tmp_path: Path) -> Iterator[Engine]:
 # (275 teachers per methodist), young teachers 45 of 60 (75 %), mentoring model 11 of 25 ОО (44 %).
 SMALL_COUNTS = {
     "г. Омск": {
-        "ped_workers_total": 900, "managers_total": 100, "diag_passed": 300, "iom_developed": 150,
-        "fr_dpo_completed": 90, "orgs_total": 20, "mgmt_teams_trained": 8, "young_teachers_total": 50,
-        "young_teachers_supported": 40, "orgs_mentoring_model": 10, "methodists_fte": 3,
+        "ped_workers_total": 900,
+        "managers_total": 100,
+        "diag_passed": 300,
+        "iom_developed": 150,
+        "fr_dpo_completed": 90,
+        "orgs_total": 20,
+        "mgmt_teams_trained": 8,
+        "young_teachers_total": 50,
+        "young_teachers_supported": 40,
+        "orgs_mentoring_model": 10,
+        "methodists_fte": 3,
     },
     "Азовский немецкий национальный муниципальный район": {
-        "ped_workers_total": 200, "managers_total": 20, "diag_passed": 30, "iom_developed": 10,
-        "fr_dpo_completed": 10, "orgs_total": 5, "mgmt_teams_trained": 1, "young_teachers_total": 10,
-        "young_teachers_supported": 5, "orgs_mentoring_model": 1, "methodists_fte": 1,
+        "ped_workers_total": 200,
+        "managers_total": 20,
+        "diag_passed": 30,
+        "iom_developed": 10,
+        "fr_dpo_completed": 10,
+        "orgs_total": 5,
+        "mgmt_teams_trained": 1,
+        "young_teachers_total": 10,
+        "young_teachers_supported": 5,
+        "orgs_mentoring_model": 1,
+        "methodists_fte": 1,
     },
-}  # fmt: skip
+}
 SMALL_TARGETS = {
     "diag_deficits_share": 25.0,
     "iom_share": 20.0,
@@ -112,10 +128,14 @@ def seed_small(engine: Engine) -> int:
         for code, value in SMALL_TARGETS.items():
             session.add(
                 models.IndicatorTarget(
-                    indicator_id=indicator_ids[code], region_id=region.id, year=2024, value=value,
-                    source="целевые значения", batch_id=batch.id,
+                    indicator_id=indicator_ids[code],
+                    region_id=region.id,
+                    year=2024,
+                    value=value,
+                    source="целевые значения",
+                    batch_id=batch.id,
                 )
-            )  # fmt: skip
+            )
         item_ids = {i.code: i.id for i in session.exec(select(models.RoadmapItem))}
         for code, status in SMALL_REPORTS.items():
             session.add(

@@ -51,8 +51,12 @@ def workbook(rows: list[list[Any]], *, title: str = "Лист1", above: list[lis
     return buffer.getvalue()
 
 
-INDICATOR_HEADER = ["Муниципальное образование", "Всего педагогических работников", "Всего управленческих кадров",
-                    "Прошли диагностику в ЦНППМ"]  # fmt: skip
+INDICATOR_HEADER = [
+    "Муниципальное образование",
+    "Всего педагогических работников",
+    "Всего управленческих кадров",
+    "Прошли диагностику в ЦНППМ",
+]
 
 
 def indicators_file(*rows: list[Any]) -> bytes:
@@ -80,7 +84,7 @@ def test_sample_indicators(ref_engine: Engine) -> None:
             text(
                 "SELECT value FROM aggregate_count a JOIN municipality m ON m.id = a.municipality_id "
                 "WHERE m.name = 'г. Омск' AND metric = 'ped_workers_total' AND year = 2023"
-            )  # fmt: skip
+            )
         ).scalar()
     assert (total, omsk) == (20709, 7735)  # «7 735» stored as text in the file
 

@@ -29,8 +29,16 @@ LEVELS = ["выраженный дефицит", "частичный дефиц�
 STATUSES = ["выполнено", "выполнено частично", "в работе", "не начато", "не выполнено"]
 OMSK_ITEM_1 = "Определение ответственного за организацию научно-методического сопровождения"
 RANGE = re.compile(r"^'(?P<sheet>[^']+)'!\$(?P<col>[A-Z]+)\$(?P<first>\d+):\$(?P=col)\$(?P<last>\d+)$")
-ROUND_TRIP_KINDS = ["indicators", "diagnostics", "methodists", "assignments", "targets", "organisations",
-                    "deficit_aggregate", "roadmap_reports"]  # fmt: skip
+ROUND_TRIP_KINDS = [
+    "indicators",
+    "diagnostics",
+    "methodists",
+    "assignments",
+    "targets",
+    "organisations",
+    "deficit_aggregate",
+    "roadmap_reports",
+]
 
 
 class Lists(TypedDict):
@@ -50,8 +58,9 @@ def _book(
     year: int | None = None,
     roadmap_items: Sequence[tuple[str, str]] = (),
 ) -> Workbook:
-    content = template(kind, municipalities=municipalities, areas=areas, indicators=INDICATORS, year=year,
-                       roadmap_items=roadmap_items)  # fmt: skip
+    content = template(
+        kind, municipalities=municipalities, areas=areas, indicators=INDICATORS, year=year, roadmap_items=roadmap_items
+    )
     return load_workbook(io.BytesIO(content))
 
 
@@ -77,8 +86,13 @@ def _list_values(book: Workbook, formula: str | None) -> list[str]:
 
 
 def _expected_list(field: Field) -> list[str] | None:
-    lists = {"municipality": MUNICIPALITIES, "area": AREAS, "level": LEVELS, "status": STATUSES,
-             "indicator": [code for code, _ in INDICATORS]}  # fmt: skip
+    lists = {
+        "municipality": MUNICIPALITIES,
+        "area": AREAS,
+        "level": LEVELS,
+        "status": STATUSES,
+        "indicator": [code for code, _ in INDICATORS],
+    }
     if field.type == FLAG:
         return ["да", "нет"]
     return lists.get(field.key)
@@ -335,8 +349,9 @@ def _omsk(engine: Engine) -> Lists:
 
 
 def _prepare(engine: Engine, kind: str, content: bytes) -> pipeline.Preview:
-    return pipeline.prepare(engine, content, file_name=template_file_name(kind), max_mb=20, pseudonym_key="k",
-                            region="omsk", year=2024)  # fmt: skip
+    return pipeline.prepare(
+        engine, content, file_name=template_file_name(kind), max_mb=20, pseudonym_key="k", region="omsk", year=2024
+    )
 
 
 @pytest.mark.parametrize("kind", ROUND_TRIP_KINDS)

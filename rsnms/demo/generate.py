@@ -154,8 +154,15 @@ def _person(rng: random.Random, org: Row, category: str, position: str) -> Row:
         subject = rng.choice(DIRECTIONS)
     qualification = "без категории" if 2024 - start < 3 else _pick(rng, GRADES)
     where = {"organisation": org["name"], "municipality": org["municipality"], "category": category}
-    return {"local_id": "", **where, "position": position, "subject": subject, "birth_year": birth,
-            "career_start_year": start, "qualification": qualification}  # fmt: skip
+    return {
+        "local_id": "",
+        **where,
+        "position": position,
+        "subject": subject,
+        "birth_year": birth,
+        "career_start_year": start,
+        "qualification": qualification,
+    }
 
 
 def _educators(rng: random.Random, orgs: Rows, sizes: dict[str, int]) -> Rows:
@@ -213,8 +220,17 @@ def _diagnostics(rng: random.Random, ref: _Reference, people: Rows) -> Rows:
                 mu += 8.0 if p["category"] == "manager" and code == "normative" else 0.0
                 score = max(0, min(100, round(rng.gauss(mu, 9))))
                 level, _, is_deficit = [level for level in ref.levels if level[1] <= score][-1]
-                rows.append({"local_id": p["local_id"], "area_code": code, "taken_on": taken_on, "year": year,
-                             "score": score, "level_code": level, "is_deficit": is_deficit})  # fmt: skip
+                rows.append(
+                    {
+                        "local_id": p["local_id"],
+                        "area_code": code,
+                        "taken_on": taken_on,
+                        "year": year,
+                        "score": score,
+                        "level_code": level,
+                        "is_deficit": is_deficit,
+                    }
+                )
             seen[p["local_id"]] += 1
     return rows
 
@@ -226,9 +242,17 @@ def _programmes(rng: random.Random) -> Rows:
         topics = text.split(";")
         for title in topics:
             hours, since = rng.choice((36, 72, 108)), rng.choice((2021, 2022, 2022, 2023, 2024))
-            rows.append({"provider": PROVIDER, "title": title, "hours": hours, "area_code": area,
-                         "for_management_teams": area == "managerial", "in_federal_register": False,
-                         "since_year": since})  # fmt: skip
+            rows.append(
+                {
+                    "provider": PROVIDER,
+                    "title": title,
+                    "hours": hours,
+                    "area_code": area,
+                    "for_management_teams": area == "managerial",
+                    "in_federal_register": False,
+                    "since_year": since,
+                }
+            )
         rows.append({**rows[-len(topics)], "provider": ACADEMY, "hours": 72, "since_year": 2021})
         rows.append({**rows[-len(topics)], "provider": UNIVERSITY, "hours": 36, "since_year": 2022})
     for row in rng.sample([row for row in rows if row["provider"] == PROVIDER], 15):
@@ -239,8 +263,14 @@ def _programmes(rng: random.Random) -> Rows:
 
 
 def _completion(local_id: str, programme: Row, done: dt.date, selected: bool) -> Row:
-    return {"local_id": local_id, "provider": programme["provider"], "title": programme["title"],
-            "completed_on": done, "year": done.year, "selected_per_diagnostics": selected}  # fmt: skip
+    return {
+        "local_id": local_id,
+        "provider": programme["provider"],
+        "title": programme["title"],
+        "completed_on": done,
+        "year": done.year,
+        "selected_per_diagnostics": selected,
+    }
 
 
 def _learning(rng: random.Random, ref: _Reference, people: Rows, frames: dict[str, Rows]) -> tuple[Rows, Rows]:
@@ -314,8 +344,15 @@ def _methodists(rng: random.Random, ref: _Reference, orgs: Rows, people: Rows) -
         left = max(1, math.floor(quarters) if muni in over else math.ceil(quarters))  # rounded away from 250
         while left > 0:
             fte = min(left, rng.choice((4, 4, 4, 4, 3, 2)))
-            staff.append({"municipality": muni, "specialisation": rng.choice(SPECIALISATIONS), "fte": fte / 4,
-                          "display_name": None, "is_active": True})  # fmt: skip
+            staff.append(
+                {
+                    "municipality": muni,
+                    "specialisation": rng.choice(SPECIALISATIONS),
+                    "fte": fte / 4,
+                    "display_name": None,
+                    "is_active": True,
+                }
+            )
             left -= fte
     rng.shuffle(staff)
     number = 0
@@ -327,8 +364,12 @@ def _methodists(rng: random.Random, ref: _Reference, orgs: Rows, people: Rows) -
 
 def _assignments(rng: random.Random, orgs: Rows, people: Rows, staff: Rows) -> Rows:
     """Every school and centre of a served municipality goes to one methodist; three city ones help out."""
-    teachers = Counter((p["municipality"], p["organisation"], year) for p in people for year in YEARS
-                       if p["category"] == "pedagogue" and p["career_start_year"] <= year)  # fmt: skip
+    teachers = Counter(
+        (p["municipality"], p["organisation"], year)
+        for p in people
+        for year in YEARS
+        if p["category"] == "pedagogue" and p["career_start_year"] <= year
+    )
     pairs: list[tuple[str, Row]] = []
     for muni in sorted({methodist["municipality"] for methodist in staff}):
         own = sorted(m["code"] for m in staff if m["municipality"] == muni)
@@ -339,9 +380,17 @@ def _assignments(rng: random.Random, orgs: Rows, people: Rows, staff: Rows) -> R
             pairs += [(helpers[i % 3], org) for i, org in enumerate(pool[:4])]
             pool = pool[4:]
         pairs += [(own[i % len(own)], org) for i, org in enumerate(pool)]
-    return [{"methodist_code": code, "organisation": org["name"], "municipality": org["municipality"],
-             "year": year, "n_teachers": teachers[(org["municipality"], org["name"], year)]}
-            for year in YEARS for code, org in pairs]  # fmt: skip
+    return [
+        {
+            "methodist_code": code,
+            "organisation": org["name"],
+            "municipality": org["municipality"],
+            "year": year,
+            "n_teachers": teachers[(org["municipality"], org["name"], year)],
+        }
+        for year in YEARS
+        for code, org in pairs
+    ]
 
 
 def _column(people: Rows, column: str = "municipality") -> dict[str, Any]:
@@ -389,13 +438,19 @@ def _counts(orgs: Rows, people: Rows, frames: dict[str, Rows]) -> dict[str, Mapp
         "young_teachers_supported": _distinct(frames["support"], muni_of),
         "orgs_mentoring_model": _per_year(orgs, lambda o, y: o["since"] is not None and o["since"] <= y),
         "methodists_fte": fte,
-    }  # fmt: skip
+    }
 
 
 def _aggregate(scope: str, muni: str | None, year: int, metric: str, value: float) -> Row:
     organisation = PROVIDER if scope == "provider" else None
-    return {"scope": scope, "municipality": muni, "organisation": organisation, "year": year,
-            "metric": metric, "value": float(value)}  # fmt: skip
+    return {
+        "scope": scope,
+        "municipality": muni,
+        "organisation": organisation,
+        "year": year,
+        "metric": metric,
+        "value": float(value),
+    }
 
 
 def _aggregates(ref: _Reference, orgs: Rows, people: Rows, frames: dict[str, Rows]) -> Rows:
@@ -406,10 +461,12 @@ def _aggregates(ref: _Reference, orgs: Rows, people: Rows, frames: dict[str, Row
     for year in YEARS:
         own = [p for p in frames["dpo_programmes"] if p["provider"] == PROVIDER and p["since_year"] <= year]
         in_fr = sum(p["in_federal_register"] for p in own)
-        rows += [_aggregate("region", None, year, "roadmap_in_force", 1),
-                 _aggregate("region", None, year, "monitoring_system_in_force", year > YEARS[0]),
-                 _aggregate("provider", None, year, "dpo_programs_total", len(own)),
-                 _aggregate("provider", None, year, "dpo_programs_in_fr", in_fr)]  # fmt: skip
+        rows += [
+            _aggregate("region", None, year, "roadmap_in_force", 1),
+            _aggregate("region", None, year, "monitoring_system_in_force", year > YEARS[0]),
+            _aggregate("provider", None, year, "dpo_programs_total", len(own)),
+            _aggregate("provider", None, year, "dpo_programs_in_fr", in_fr),
+        ]
     return rows
 
 
@@ -417,9 +474,15 @@ def _roadmap_reports(n_methodists: int) -> Rows:
     rows = []
     for line in ROADMAP_REPORTS.splitlines():
         no, status, as_of, evidence, quantity = line.split("|")
-        rows.append({"item_code": f"004-RM-{int(no):02d}", "status": status, "evidence": evidence,
-                     "as_of": dt.date.fromisoformat(as_of) if as_of else DEMO_AS_OF,
-                     "actual_quantity": float(quantity) if quantity else None})  # fmt: skip
+        rows.append(
+            {
+                "item_code": f"004-RM-{int(no):02d}",
+                "status": status,
+                "evidence": evidence,
+                "as_of": dt.date.fromisoformat(as_of) if as_of else DEMO_AS_OF,
+                "actual_quantity": float(quantity) if quantity else None,
+            }
+        )
     rows[9]["actual_quantity"] = float(n_methodists)  # item 10: the pool of regional methodists
     return rows
 

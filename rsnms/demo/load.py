@@ -43,8 +43,10 @@ class _Key:
 
 def _records(frame: pd.DataFrame, *keys: _Key) -> Rows:
     """Frame rows as dicts of plain Python values (NaN as None), natural keys swapped for ids."""
-    rows = [{str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
-            for row in frame.to_dict("records")]  # fmt: skip
+    rows = [
+        {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
     for row in rows:
         for key in keys:
             value = tuple(row[column] for column in key.natural)
@@ -97,10 +99,18 @@ class _Loader:
     def create_batch(self, digest: str) -> None:
         """Insert the upload batch that every demo row points to."""
         total = sum(len(getattr(self.data, field.name)) for field in fields(self.data))
-        values = {"kind": "demo", "region_id": self.region_id, "file_name": "демонстрационные данные",
-                  "kinds": "Демонстрационный регион (все виды данных)",
-                  "sha256": digest, "created_at": CREATED_AT, "data_as_of": DATA_AS_OF, "is_demo": True,
-                  "n_created": total, "state": "committed"}  # fmt: skip
+        values = {
+            "kind": "demo",
+            "region_id": self.region_id,
+            "file_name": "демонстрационные данные",
+            "kinds": "Демонстрационный регион (все виды данных)",
+            "sha256": digest,
+            "created_at": CREATED_AT,
+            "data_as_of": DATA_AS_OF,
+            "is_demo": True,
+            "n_created": total,
+            "state": "committed",
+        }
         batch = _table("upload_batch")
         self.batch_id = int(self.conn.execute(insert(batch).values(values).returning(batch.c.id)).scalar_one())
 
