@@ -27,8 +27,8 @@ REPORT_STATUSES = ("done", "partial", "in_progress", "not_started", "not_done")
 BATCH_TABLES = (
     "diagnostic_result", "iom", "course_completion", "support_participation", "methodist_assignment",
     "methodist_caseload", "deficit_aggregate", "management_team_training", "aggregate_count",
-    "indicator_target", "roadmap_report", "dpo_programme", "methodist", "educator", "organisation",
-    "municipality",
+    "indicator_target", "roadmap_report", "roadmap_item", "roadmap", "dpo_programme", "methodist", "educator",
+    "organisation", "municipality",
 )  # fmt: skip
 # Person-level facts about educators (152-ФЗ: erasable by batch), children of ``educator``.
 PERSON_TABLES = ("diagnostic_result", "iom", "course_completion", "support_participation")
@@ -540,6 +540,7 @@ class Roadmap(SQLModel, table=True):
     act: str = ""
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    batch_id: int | None = Field(default=None, foreign_key="upload_batch.id", index=True)
 
 
 class RoadmapItem(SQLModel, table=True):
@@ -565,6 +566,7 @@ class RoadmapItem(SQLModel, table=True):
     target_audience: str = ""
     indicator_codes: str = ""
     sort_order: int = 0
+    batch_id: int | None = Field(default=None, foreign_key="upload_batch.id", index=True)
 
 
 class RoadmapReport(SQLModel, table=True):

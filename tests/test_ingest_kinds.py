@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from rsnms.ingest import pipeline
+from rsnms import store
+from rsnms.ingest import pipeline, plan
+from rsnms.ingest.schemas import SCHEMAS
 from tests.test_ingest import NOW, prepare, workbook
 
 
@@ -119,3 +121,42 @@ def test_support_and_caseload(ref_engine: Engine) -> None:
     _commit(ref_engine, caseload, year=2024)
     assert _scalar(ref_engine, "SELECT SUM(n_teachers) FROM methodist_caseload WHERE year = 2024") == 300
     assert _scalar(ref_engine, "SELECT COUNT(*) FROM methodist") == 1
+
+
+def test_a_new_roadmap_with_parsed_deadlines(ref_engine: Engine) -> None:
+    rows = [
+        ["№ п/п", "Наименование мероприятия", "Срок", "Ответственный исполнитель"],
+        [1, "Диагностика профессиональных дефицитов", "Ноябрь 2025 года", "ЦНППМ"],
+        [2, "Семинары для молодых педагогов", "Ежеквартально", "ЦНППМ"],
+        [3, "Обновление банка данных", "В течение года", "ИРООО"],
+    ]
+    content = workbook(rows, above=[["КОМПЛЕКС МЕР («дорожная карта») Омской области на 2025 год"]])
+    preview = prepare(ref_engine, content, "dk.xlsx")
+    assert (preview.region, preview.year, preview.errors) == ("omsk", 2025, [])
+    assert [s.kind for s in preview.sheets] == ["roadmap_items"]
+    pipeline.commit(ref_engine, preview, user=None, now=NOW)
+    assert _scalar(ref_engine, "SELECT title FROM roadmap WHERE code = 'omsk-2025'").startswith("КОМПЛЕКС МЕР")
+    items = _scalar(
+        ref_engine,
+        "SELECT group_concat(code || '=' || due_dates || '/' || recurrence, ' ') FROM "
+        "(SELECT * FROM roadmap_item WHERE code LIKE 'omsk-2025-%' ORDER BY sort_order)",
+    )
+    assert items == "omsk-2025-1=2025-11-30/none omsk-2025-2=/quarterly omsk-2025-3=2025-12-31/none"
+
+
+def test_updating_an_act_roadmap_item_and_undoing_it(ref_engine: Engine) -> None:
+    activity = _scalar(ref_engine, "SELECT activity FROM roadmap_item WHERE code = '004-RM-01'")
+    rows = [["№ п/п", "Наименование мероприятия", "Срок"], [1, activity, "Май 2022 года"]]
+    preview = prepare(ref_engine, workbook(rows), "dk.xlsx")
+    assert {c.write.table: (len(c.created), len(c.updated)) for c in preview.changes} == {"roadmap_item": (0, 1)}
+    batch = pipeline.commit(ref_engine, preview, user=None, now=NOW).batch_id
+    assert _scalar(ref_engine, "SELECT due_dates FROM roadmap_item WHERE code = '004-RM-01'") == "2022-05-31"
+    store.undo(ref_engine, batch_id=batch, now=NOW)
+    assert _scalar(
+        ref_engine, "SELECT deadline_raw || '/' || due_dates FROM roadmap_item WHERE code = '004-RM-01'"
+    ) == ("Апрель 2022 года/2022-04-30")
+
+
+def test_every_kind_has_a_builder_and_a_place_in_the_order() -> None:
+    kinds = {schema.kind for schema in SCHEMAS} | {"diagnostics_wide"}
+    assert set(plan.BUILDERS) == kinds == set(plan.KIND_ORDER)

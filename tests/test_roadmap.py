@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from rsnms import roadmap
 
@@ -65,3 +68,19 @@ def test_item_without_date_or_report_is_ongoing() -> None:
 )
 def test_due_dates(text: str, expected: list[dt.date]) -> None:
     assert roadmap.due_dates(text) == expected
+
+
+def _reference_items() -> list[dict[str, str]]:
+    root = Path(__file__).resolve().parent.parent / "data" / "reference"
+    plans = {
+        plan["code"]: plan["period_end"] for plan in yaml.safe_load((root / "roadmaps.yaml").read_text())["roadmaps"]
+    }
+    with (root / "roadmap_items.csv").open(encoding="utf-8") as handle:
+        return [row | {"plan_end": plans[row["roadmap_code"]] or ""} for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize("item", _reference_items(), ids=lambda item: item["code"])
+def test_every_deadline_of_the_126_items_parses_as_curated(item: dict[str, str]) -> None:
+    plan_end = dt.date.fromisoformat(item["plan_end"]) if item["plan_end"] else None
+    deadline = roadmap.parse_deadline(item["deadline_raw"], plan_end=plan_end)
+    assert (deadline.text(), deadline.recurrence) == (item["due_dates"], item["recurrence"])

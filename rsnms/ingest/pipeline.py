@@ -30,7 +30,7 @@ _YEAR_IN_TITLE = re.compile(r"(?:за|на|в)\s+(20\d\d)\s+год|(20\d\d)\s+г
 _AS_OF = re.compile(r"по состоянию на\s+(\d{1,2}\.\d{1,2}\.\d{4})")
 _YEAR_ANYWHERE = re.compile(r"(?<!\d)(20[12]\d)(?!\d)")
 ITEMS_SQL = """
-    SELECT ri.id, rm.code AS roadmap_code, r.code AS region, ri.item_no, ri.activity FROM roadmap_item ri
+    SELECT ri.id, ri.code, rm.code AS roadmap_code, r.code AS region, ri.item_no, ri.activity FROM roadmap_item ri
     JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id WHERE r.code = :region
 """
 REGION_WORDS = {
@@ -123,9 +123,11 @@ def _recognise(sheet: RawSheet, schemas: Sequence[Schema]) -> HeaderMatch | None
     return max(matches, key=lambda match: match.score, default=None)
 
 
-def _title_text(sheet: RawSheet, match: HeaderMatch) -> str:
-    cells = [str(cell) for row in sheet.rows[: match.header_index] for cell in row if cell not in ("", None)]
-    return normalise(" ".join(cells))
+def _title_text(sheet: RawSheet, match: HeaderMatch, *, raw_text: bool = False) -> str:
+    """The text above the header (normalised for matching, or as written)."""
+    cells = [str(cell).strip() for row in sheet.rows[: match.header_index] for cell in row if cell not in ("", None)]
+    text = " ".join(cells)
+    return text if raw_text else normalise(text)
 
 
 def _infer_year(titles: list[str], names: list[str]) -> tuple[int | None, str]:
@@ -176,6 +178,8 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
         "levels": "SELECT code, min_score, max_score, is_deficit FROM deficit_level ORDER BY min_score",
         "indicators": "SELECT id, code, short_name, name, unit FROM indicator",
         "items": ITEMS_SQL,
+        "roadmaps": """SELECT rm.code, rm.title, rm.period_start, rm.period_end FROM roadmap rm
+                       JOIN region r ON r.id = rm.region_id WHERE r.code = :region""",
         "history": """SELECT a.municipality_id, a.metric, a.year, a.value FROM aggregate_count a
                       JOIN region r ON r.id = a.region_id WHERE r.code = :region AND a.municipality_id IS NOT NULL""",
     }
@@ -189,6 +193,7 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
         levels=frames["levels"],
         indicators=frames["indicators"],
         roadmap_items=frames["items"],
+        roadmaps=frames["roadmaps"].assign(period_end=pd.to_datetime(frames["roadmaps"]["period_end"]).dt.date),
         pseudonym_key=pseudonym_key,
         history=frames["history"].astype({"municipality_id": "Int64"}),
     )
@@ -270,7 +275,10 @@ def prepare(
         return preview
     ref = _reference(engine, preview.region, pseudonym_key)
     as_of = next((d for t in titles if (m := _AS_OF.search(t)) and (d := parse_date(m.group(1)))), None)
-    planned = [plan.Sheet(raw.name, match, frame, preview.year, as_of, found) for raw, match, frame, found in typed]
+    planned = [
+        plan.Sheet(raw.name, match, frame, preview.year, as_of, found, _title_text(raw, match, raw_text=True))
+        for raw, match, frame, found in typed
+    ]
     for one in sorted(planned, key=lambda s: plan.KIND_ORDER.index(s.match.schema.kind)):
         preview.writes.extend(plan.BUILDERS[one.match.schema.kind](one, ref))
         preview.problems.extend(one.problems)

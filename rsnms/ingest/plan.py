@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from rsnms import roadmap
 from rsnms.errors import Problem, ProblemCode
 from rsnms.ingest import resolve
 from rsnms.ingest.coerce import ROW
@@ -36,7 +37,8 @@ class Reference:
     areas: pd.DataFrame  # id, code, name
     levels: pd.DataFrame  # code, min_score, max_score, is_deficit
     indicators: pd.DataFrame  # id, code, short_name, name, unit
-    roadmap_items: pd.DataFrame  # id, roadmap_code, region, item_no, activity
+    roadmap_items: pd.DataFrame  # id, code, roadmap_code, region, item_no, activity
+    roadmaps: pd.DataFrame  # code, title, period_start, period_end of the region
     pseudonym_key: str
     history: pd.DataFrame  # municipality_id, metric, year, value: the region's stored aggregate counts
 
@@ -51,6 +53,7 @@ class Sheet:
     year: int | None
     as_of: dt.date | None
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""  # the text above the header, as written
 
     def problem(
         self, row: int | None, key: str | None, code: ProblemCode, found: str, expected: str, *, is_error: bool = True
@@ -647,7 +650,59 @@ def deficit_aggregate(sheet: Sheet, ref: Reference) -> list[Write]:
     return [Write("deficit_aggregate", "Дефициты (сводно)", frame[[*key, *values]], key, values)]
 
 
+def roadmap_items(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Дорожная карта (мероприятия): items of a roadmap, with deadlines parsed into due dates.
+
+    Items that match a roadmap of the region update it; otherwise a new roadmap of the year is created.
+    """
+    frame = sheet.frame.assign(item_no=sheet.column("item_no").astype(str).str.rstrip("."))
+    matched = _roadmap_for(frame, ref.roadmap_items)
+    plans = ref.roadmaps.set_index("code")
+    writes: list[Write] = []
+    if matched is not None and _matches(
+        frame, ref.roadmap_items[ref.roadmap_items["roadmap_code"] == matched]
+    ) * 2 >= len(frame):
+        stored_end = plans.loc[matched, "period_end"]
+        code, plan_end = matched, stored_end if isinstance(stored_end, dt.date) else None
+    elif sheet.year is None:
+        sheet.problem(None, None, ProblemCode.YEAR_UNRESOLVED, "", "год дорожной карты: укажите его при загрузке")
+        return []
+    else:
+        code, plan_end = f"{ref.region}-{sheet.year}", dt.date(sheet.year, 12, 31)
+        title = sheet.title or f"Дорожная карта РСНМС на {sheet.year} год"
+        plan = pd.DataFrame([{"code": code, "region_id": ref.region_id, "title": title, "act": "",
+                              "period_start": dt.date(sheet.year, 1, 1), "period_end": plan_end}])  # fmt: skip
+        writes.append(
+            Write("roadmap", "Дорожные карты", plan, ("code",), ("region_id", "title", "period_start", "period_end"))
+        )
+    known = ref.roadmap_items[ref.roadmap_items["roadmap_code"] == code].set_index("item_no")["code"]
+    deadlines = [
+        roadmap.parse_deadline(str(t or ""), plan_end=None if pd.isna(plan_end) else plan_end)
+        for t in frame["deadline"]
+    ]
+    rows = frame.assign(
+        code=[known.get(no, f"{code}-{no}") for no in frame["item_no"]],
+        roadmap_code=code,
+        deadline_raw=frame["deadline"].fillna(""),
+        due_dates=[deadline.text() for deadline in deadlines],
+        due_date=pd.Series(
+            [d.due_dates[-1] if d.due_dates else None for d in deadlines], index=frame.index, dtype=object
+        ),
+        recurrence=[deadline.recurrence for deadline in deadlines],
+        sort_order=range(1, len(frame) + 1),
+    )
+    for column in ("responsible", "expected_result", "section"):
+        rows[column] = sheet.column(column).fillna("")
+    rows = _duplicates(sheet, rows, ["code"], ["activity", "deadline_raw"])
+    values = ("roadmap_id", "section", "item_no", "activity", "responsible", "deadline_raw", "due_date", "due_dates",
+              "recurrence", "expected_result", "sort_order")  # fmt: skip
+    plan_ref = Ref("roadmap_id", "roadmap", {"roadmap_code": "code"})
+    columns = ["code", "roadmap_code", *values[1:]]
+    return [*writes, Write("roadmap_item", "Мероприятия дорожной карты", rows[columns], ("code",), values, (plan_ref,))]
+
+
 BUILDERS: dict[str, Callable[[Sheet, Reference], list[Write]]] = {
+    "roadmap_items": roadmap_items,
     "indicators": indicators,
     "diagnostics": diagnostics,
     "diagnostics_wide": diagnostics_wide,
@@ -680,5 +735,6 @@ KIND_ORDER = (
     "support",
     "assignments",
     "caseload",
+    "roadmap_items",
     "roadmap_reports",
 )

@@ -450,6 +450,37 @@ def diagnostics_wide(areas: Sequence[str]) -> Schema:
     )
 
 
+ROADMAP_ITEMS = Schema(
+    "roadmap_items",
+    "Дорожная карта (мероприятия)",
+    (
+        Field("item_no", "№ п/п", ("no", "n", "номер", "№", "п/п", "n п/п", "no п/п"), required=True),
+        Field(
+            "activity",
+            "Наименование мероприятия",
+            ("мероприятие", "наименование", "содержание мероприятия"),
+            required=True,
+        ),
+        Field("deadline", "Срок", ("срок исполнения", "сроки", "срок реализации"), required=True),
+        Field(
+            "responsible", "Ответственный исполнитель", ("ответственный", "ответственные исполнители", "исполнитель")
+        ),
+        Field(
+            "expected_result", "Ожидаемый результат", ("результат", "планируемый результат", "показатель результата")
+        ),
+        Field("section", "Раздел", ("направление", "блок мероприятий")),
+    ),
+    "Мероприятия дорожной карты (новой или утверждённой заново): номер, наименование, срок как в документе "
+    "(«Ноябрь 2025 года», «Ежеквартально», «В течение года»), ответственный, ожидаемый результат.",
+    {
+        "item_no": "1",
+        "activity": "Проведение диагностики профессиональных дефицитов",
+        "deadline": "Ноябрь 2025 года",
+        "responsible": "ЦНППМ",
+        "expected_result": "Аналитическая справка",
+    },
+)
+
 SCHEMAS = (INDICATORS, DIAGNOSTICS, METHODISTS, ASSIGNMENTS, ROADMAP_REPORTS, TARGETS, ORGANISATIONS,
-           DEFICIT_AGGREGATE, TEACHERS, IOM, PROGRAMMES, COMPLETIONS, SUPPORT, CASELOAD)  # fmt: skip
+           DEFICIT_AGGREGATE, TEACHERS, IOM, PROGRAMMES, COMPLETIONS, SUPPORT, CASELOAD, ROADMAP_ITEMS)  # fmt: skip
 BY_KIND = {schema.kind: schema for schema in SCHEMAS}
