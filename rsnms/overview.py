@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import formatting, indicators, labels, queries, roadmap
+from rsnms import formatting, indicators, labels, monitoring, queries, roadmap
 
 DIAGNOSED = "diag_deficits_share"
 LOAD = "teachers_per_regional_methodist"
@@ -39,14 +39,11 @@ def roadmap_as_of(year: int, today: dt.date) -> dt.date:
 
 
 def scorecard(engine: Engine, *, region: str, year: int, include_all: bool = False) -> pd.DataFrame:
-    """Every indicator of the region's act (``include_all``: of the catalogue) for the year, scored."""
-    catalogue = queries.indicator_catalogue(engine, region=region, include_all=include_all)
-    years = sorted({year, *catalogue["window_start_year"].dropna().astype(int)})
-    totals = queries.region_metric_totals(engine, region=region, years=list(range(years[0], year + 1)))
-    values = indicators.compute(catalogue, totals, year=year)
-    targets = queries.region_targets(engine, region=region, year=year)
-    band = queries.constant(engine, code="status_close_band")
-    return indicators.score(values, targets, close_band=band)
+    """Every indicator of the region's act (``include_all``: of the catalogue) for the year, scored, region level."""
+    frame = monitoring.scored(engine, region=region, years=[year], include_all=include_all)
+    if frame.empty:
+        return frame
+    return frame[frame["municipality_id"].isna()].reset_index(drop=True)
 
 
 def _value(card: pd.DataFrame, code: str, column: str) -> float:
@@ -57,7 +54,7 @@ def _value(card: pd.DataFrame, code: str, column: str) -> float:
 def headline(engine: Engine, *, region: str, year: int, today: dt.date) -> Headline:
     """Compute the headline tiles of a region and year from the store."""
     card = scorecard(engine, region=region, year=year, include_all=True)
-    counts = indicators.count_statuses(card[card["in_act"]])
+    counts = indicators.count_statuses(card[card["in_act"]] if not card.empty else card)
     as_of = roadmap_as_of(year, today)
     reports = queries.roadmap_reports(engine, region=region)
     items = roadmap.statuses(queries.roadmap_items(engine, region=region), reports, as_of=as_of)

@@ -192,3 +192,98 @@ def batches(engine: Engine) -> pd.DataFrame:
 def competency_areas(engine: Engine) -> pd.DataFrame:
     """``id``, ``code``, ``name``, ``applies_to`` of the active competency areas, in order."""
     return _frame(engine, "SELECT id, code, name, applies_to FROM competency_area WHERE is_active ORDER BY sort_order")
+
+
+def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year: int) -> pd.DataFrame:
+    """``year``, ``municipality_id`` (NaN above municipalities), ``level``, ``metric``, ``value`` of the years.
+
+    ``level``: 0 the region as a whole, 1 a municipality, 2 an organisation (ДПО provider).
+    """
+    sql = f"""
+        SELECT ac.year, ac.municipality_id, {_LEVEL} AS level, ac.metric, SUM(ac.value) AS value
+        FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
+        WHERE r.code = :region AND ac.year BETWEEN :first AND :last
+        GROUP BY ac.year, ac.municipality_id, {_LEVEL}, ac.metric
+    """
+    return _frame(engine, sql, region=region, first=first_year, last=last_year)
+
+
+# Person-level numerators: distinct people (or organisations) per municipality over a span of years.
+# The municipality is where the person worked when assessed (diagnostics) or their organisation's.
+_PERSON_SQL = {
+    "diag_passed": """
+        SELECT d.municipality_id, COUNT(DISTINCT d.educator_id) AS value
+        FROM diagnostic_result d JOIN educator e ON e.id = d.educator_id JOIN region r ON r.id = e.region_id
+        WHERE r.code = :region AND d.year BETWEEN :first AND :last GROUP BY d.municipality_id""",
+    "iom_developed": """
+        SELECT o.municipality_id, COUNT(DISTINCT i.educator_id) AS value
+        FROM iom i JOIN educator e ON e.id = i.educator_id JOIN organisation o ON o.id = e.organisation_id
+        JOIN region r ON r.id = e.region_id
+        WHERE r.code = :region AND i.year BETWEEN :first AND :last AND i.based_on_diagnostics
+        GROUP BY o.municipality_id""",
+    "fr_dpo_completed": """
+        SELECT o.municipality_id, COUNT(DISTINCT c.educator_id) AS value
+        FROM course_completion c JOIN dpo_programme p ON p.id = c.programme_id
+        JOIN educator e ON e.id = c.educator_id JOIN organisation o ON o.id = e.organisation_id
+        JOIN region r ON r.id = e.region_id
+        WHERE r.code = :region AND c.year BETWEEN :first AND :last AND p.in_federal_register
+          AND c.selected_per_diagnostics AND e.category = 'pedagogue'
+        GROUP BY o.municipality_id""",
+    "young_teachers_supported": """
+        SELECT o.municipality_id, COUNT(DISTINCT s.educator_id) AS value
+        FROM support_participation s JOIN educator e ON e.id = s.educator_id
+        JOIN organisation o ON o.id = e.organisation_id JOIN region r ON r.id = e.region_id
+        WHERE r.code = :region AND s.year BETWEEN :first AND :last AND e.category = 'pedagogue'
+          AND s.year - e.birth_year < 35 AND s.year - e.career_start_year < 3
+        GROUP BY o.municipality_id""",
+    "mgmt_teams_trained": """
+        SELECT o.municipality_id, COUNT(DISTINCT m.organisation_id) AS value
+        FROM management_team_training m JOIN organisation o ON o.id = m.organisation_id
+        JOIN region r ON r.id = o.region_id
+        WHERE r.code = :region AND m.year BETWEEN :first AND :last AND m.participated
+        GROUP BY o.municipality_id""",
+}
+PERSON_METRICS = tuple(_PERSON_SQL)
+
+
+def person_counts(engine: Engine, *, region: str, metric: str, first_year: int, last_year: int) -> pd.DataFrame:
+    """``municipality_id``, ``value``: distinct people behind a metric over the years, from person-level rows."""
+    return _frame(engine, _PERSON_SQL[metric], region=region, first=first_year, last=last_year)
+
+
+def roadmap_activity(engine: Engine, *, region: str) -> pd.DataFrame:
+    """``year``, ``reports``: status reports on the region's roadmaps per year (evidence a roadmap is in force)."""
+    sql = """
+        SELECT rr.as_of FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id
+        JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id WHERE r.code = :region
+    """
+    dates = pd.to_datetime(_frame(engine, sql, region=region)["as_of"])
+    return dates.dt.year.value_counts().rename_axis("year").reset_index(name="reports")
+
+
+def upload_years(engine: Engine, *, region: str) -> list[int]:
+    """Years for which the region's monitoring data were uploaded (committed batches with a year)."""
+    sql = """
+        SELECT DISTINCT b.year FROM upload_batch b JOIN region r ON r.id = b.region_id
+        WHERE r.code = :region AND b.state = 'committed' AND b.year IS NOT NULL
+    """
+    return sorted(int(year) for year in _frame(engine, sql, region=region)["year"])
+
+
+def targets(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
+    """``code``, ``year``, ``municipality_id`` (NA: the region), ``target``: official targets of the years.
+
+    An uploaded target (newest batch first) takes precedence over the act's for the same scope and year.
+    """
+    placeholders = ", ".join(f":y{index}" for index in range(len(years)))
+    sql = f"""
+        SELECT i.code, t.year, t.municipality_id, t.value AS target, t.batch_id
+        FROM indicator_target t JOIN indicator i ON i.id = t.indicator_id JOIN region r ON r.id = t.region_id
+        WHERE r.code = :region AND t.year IN ({placeholders})
+    """
+    found = _frame(engine, sql, region=region, **{f"y{index}": year for index, year in enumerate(years)})
+    found = found.assign(uploaded=found["batch_id"].notna()).sort_values(["uploaded", "batch_id"], ascending=False)
+    found = found.drop_duplicates(["code", "year", "municipality_id"])
+    return (
+        found[["code", "year", "municipality_id", "target"]].astype({"municipality_id": "Int64"}).reset_index(drop=True)
+    )

@@ -1,0 +1,161 @@
+"""Indicator values of a region and its municipalities by year, from the store (design.md §6).
+
+For every metric, scope and year the count comes from person-level rows when that scope has them
+for the window, else from the uploaded aggregate counts: never both added. Denominators are always
+aggregates (official statistics). Windows: the year, or cumulative from the profile's start year
+(distinct people over the whole window). The yes/no indicators are derived from the roadmap reports
+and the uploads of the year, unless an uploaded value overrides them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from rsnms import indicators, queries
+
+REGION = "region"
+PERSON, AGGREGATE, DERIVED = "персональные данные", "сводные показатели", "расчёт по данным системы"
+DERIVED_METRICS = ("roadmap_in_force", "monitoring_system_in_force")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A metric's count per municipality (and for the region) and where it came from."""
+
+    by_municipality: dict[int, float]
+    region: float
+    source: str
+
+
+def _span(spec: dict[str, Any], year: int) -> tuple[int, int]:
+    start = spec.get("window_start_year")
+    if spec.get("window_rule") == "cumulative" and isinstance(start, int | float) and not math.isnan(float(start)):
+        return int(start), year
+    return year, year
+
+
+class _Store:
+    """The counts one computation needs, fetched once."""
+
+    def __init__(self, engine: Engine, region: str, first_year: int, last_year: int) -> None:
+        self.engine, self.region = engine, region
+        self.aggregates = queries.aggregate_counts(engine, region=region, first_year=first_year, last_year=last_year)
+        self._person: dict[tuple[str, int, int], pd.DataFrame] = {}
+        self.report_years = set(queries.roadmap_activity(engine, region=region)["year"].astype(int))
+        self.upload_years = set(queries.upload_years(engine, region=region))
+
+    def person(self, metric: str, first: int, last: int) -> pd.DataFrame:
+        key = (metric, first, last)
+        if key not in self._person:
+            self._person[key] = queries.person_counts(
+                self.engine, region=self.region, metric=metric, first_year=first, last_year=last
+            )
+        return self._person[key]
+
+    def aggregate(self, metric: str, first: int, last: int) -> tuple[dict[int, float], float]:
+        """Per municipality the sum over the years; the region value (its own row, else the sum)."""
+        rows = self.aggregates[(self.aggregates["metric"] == metric) & self.aggregates["year"].between(first, last)]
+        if rows.empty:
+            return {}, math.nan
+        municipal = rows[rows["level"] == 1].groupby("municipality_id")["value"].sum()
+        by_municipality = {int(float(str(m))): float(v) for m, v in municipal.items()}
+        for level in (0, 1, 2):
+            at_level = rows[rows["level"] == level]
+            years_present = at_level["year"].nunique()
+            if years_present == last - first + 1:
+                return by_municipality, float(at_level["value"].sum())
+        return by_municipality, math.nan
+
+    def counts(self, metric: str, first: int, last: int) -> Counts:
+        """The metric per municipality and for the region, person-level first."""
+        by_municipality, region = self.aggregate(metric, first, last)
+        source = AGGREGATE
+        if metric in queries.PERSON_METRICS:
+            person = self.person(metric, first, last)
+            if not person.empty:
+                counted = {int(m): float(v) for m, v in zip(person["municipality_id"], person["value"], strict=True)}
+                by_municipality = {**by_municipality, **counted}
+                region, source = float(sum(by_municipality.values())), PERSON
+        if metric in DERIVED_METRICS and math.isnan(region):
+            evidence = self.report_years if metric == "roadmap_in_force" else self.upload_years
+            region, source = (1.0 if last in evidence else 0.0), DERIVED
+        return Counts(by_municipality, region, source)
+
+
+def values(engine: Engine, *, region: str, years: list[int], include_all: bool = False) -> pd.DataFrame:
+    """Every indicator of the region's act for each year, for the region and each municipality.
+
+    Returns:
+        ``year``, ``code``, ``municipality_id`` (NA for the region), ``numerator``, ``denominator``,
+        ``value`` (NaN: no data), ``source``, plus the catalogue columns (wording, unit, polarity, …).
+    """
+    catalogue = queries.indicator_catalogue(engine, region=region, include_all=include_all)
+    if catalogue.empty or not years:
+        return pd.DataFrame()
+    starts = [int(s) for s in catalogue["window_start_year"].dropna()]
+    store = _Store(engine, region, min([*starts, *years]), max(years))
+    rows = []
+    specs: list[dict[str, Any]] = [{str(k): v for k, v in spec.items()} for spec in catalogue.to_dict("records")]
+    for spec in specs:
+        for year in years:
+            rows += _indicator_rows(store, spec, year)
+    frame = pd.DataFrame(rows).astype({"municipality_id": "Int64"})
+    return frame.merge(catalogue, on="code")
+
+
+def _indicator_rows(store: _Store, spec: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    first, last = _span(spec, year)
+    numerators = [store.counts(m, first, last) for m in str(spec["numerator_metrics"]).split(",")]
+    denominators = [store.counts(m, year, year) for m in str(spec["denominator_metrics"]).split(",") if m]
+    factor = float(str(spec["factor"]))
+    rows = [_row(spec, year, None, [c.region for c in numerators], [c.region for c in denominators], factor)]
+    rows[0]["source"] = numerators[0].source
+    if spec["scope"] == "municipality":
+        municipalities = set().union(*(c.by_municipality for c in [*numerators, *denominators]))
+        for municipality in sorted(municipalities):
+            parts = [c.by_municipality.get(municipality, math.nan) for c in numerators]
+            wholes = [c.by_municipality.get(municipality, math.nan) for c in denominators]
+            rows.append(_row(spec, year, municipality, parts, wholes, factor) | {"source": numerators[0].source})
+    return rows
+
+
+def _row(
+    spec: dict[str, Any], year: int, municipality: int | None, parts: list[float], wholes: list[float], factor: float
+) -> dict[str, Any]:
+    numerator = math.fsum(parts) if not any(math.isnan(p) for p in parts) else math.nan
+    denominator = math.fsum(wholes) if wholes and not any(math.isnan(w) for w in wholes) else math.nan
+    if not wholes:
+        value = numerator
+    else:
+        value = numerator / denominator * factor if denominator and not math.isnan(denominator) else math.nan
+    return {
+        "year": year,
+        "code": spec["code"],
+        "municipality_id": municipality,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+    }
+
+
+def scored(engine: Engine, *, region: str, years: list[int], include_all: bool = False) -> pd.DataFrame:
+    """:func:`values` with the official targets (region level, or the municipality's own) and statuses."""
+    frame = values(engine, region=region, years=years, include_all=include_all)
+    if frame.empty:
+        return frame
+    targets = queries.targets(engine, region=region, years=years)
+    own = frame.merge(targets, on=["code", "year", "municipality_id"], how="left")
+    regional = targets[targets["municipality_id"].isna()].drop(columns="municipality_id")
+    fallback = frame.merge(regional, on=["code", "year"], how="left")["target"]
+    own["target"] = own["target"].fillna(fallback)
+    band = queries.constant(engine, code="status_close_band")
+    own["status"] = [
+        indicators.status(row["value"], row["target"], polarity=row["polarity"], unit=row["unit"], close_band=band)
+        for row in own.to_dict("records")
+    ]
+    return own
