@@ -18,7 +18,7 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, demo, export, overview, queries
+from rsnms import db, demo, export, monitoring, overview, queries
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -117,6 +117,22 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
+    """Print the indicators of a region and year (by municipality when asked), as the «Показатели» page."""
+    known = set(queries.municipalities(engine, region=args.region)["name"])
+    if args.municipality is not None and args.municipality not in known:
+        raise RsnmsError(f"Муниципальное образование «{args.municipality}» не найдено в регионе {args.region}.")
+    frame = monitoring.table(
+        engine,
+        region=args.region,
+        year=args.year,
+        by_municipality=args.by == "municipality",
+        municipality=args.municipality,
+    )
+    emit(frame, args.format, sys.stdout)
+    return 0
+
+
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
@@ -142,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_region(summary)
     summary.add_argument("--year", type=int)
     summary.set_defaults(handler=run_overview)
+
+    scorecard = commands.add_parser("indicators", parents=[common], help="показатели эффективности за год")
+    _add_region(scorecard)
+    scorecard.add_argument("--year", type=int, required=True)
+    scorecard.add_argument("--by", choices=("region", "municipality"), default="region")
+    scorecard.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
+    scorecard.set_defaults(handler=run_indicators)
 
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
     upload.add_argument("file")

@@ -159,3 +159,24 @@ def scored(engine: Engine, *, region: str, years: list[int], include_all: bool =
         for row in own.to_dict("records")
     ]
     return own
+
+
+TABLE_COLUMNS = ["code", "wording", "unit", "numerator", "denominator", "value", "target", "status"]
+
+
+def table(
+    engine: Engine, *, region: str, year: int, by_municipality: bool = False, municipality: str | None = None
+) -> pd.DataFrame:
+    """The indicators of a year as design.md §10 lists them: [municipality,] code, wording, unit, …, status."""
+    frame = scored(engine, region=region, years=[year])
+    if frame.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    if not by_municipality and municipality is None:
+        return frame[frame["municipality_id"].isna()][TABLE_COLUMNS].reset_index(drop=True)
+    names = queries.municipalities(engine, region=region)
+    frame = frame.merge(
+        names[["id", "name"]].rename(columns={"id": "municipality_id", "name": "municipality"}), on="municipality_id"
+    )
+    if municipality is not None:
+        frame = frame[frame["municipality"] == municipality]
+    return frame[["municipality", *TABLE_COLUMNS]].reset_index(drop=True)

@@ -63,3 +63,37 @@ def test_wrong_usage_exits_with_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["overview", "--region", "moscow"])
     assert stopped.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_indicators_command_matches_the_page_figures(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
+    assert main(["indicators", "--region", "omsk", "--year", "2024", "--format", "json"]) == 0
+    rows = {row["code"]: row for row in json.loads(capsys.readouterr().out)}
+    assert list(rows["diag_deficits_share"]) == [
+        "code",
+        "wording",
+        "unit",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "status",
+    ]
+    assert (rows["diag_deficits_share"]["numerator"], rows["diag_deficits_share"]["status"]) == (330.0, "met")
+    assert rows["fr_dpo_programs_share"]["value"] is None  # no data: empty, never zero
+    assert (
+        main(["indicators", "--region", "omsk", "--year", "2024", "--municipality", "г. Омск", "--format", "csv"]) == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("municipality,code,wording")
+    assert lines[1].startswith("г. Омск,diag_deficits_share,") and ",300.0,1000.0,30.0,25.0,met" in lines[1]
+
+
+def test_indicators_command_refuses_an_unknown_municipality(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
+    assert main(["indicators", "--region", "omsk", "--year", "2024", "--municipality", "Атлантида"]) == 1
+    assert "«Атлантида» не найдено" in capsys.readouterr().err
