@@ -8,6 +8,7 @@ navigation = st.navigation(
     {
         "Мониторинг": [
             st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
+            st.Page("pages/indicators.py", title="Показатели", icon=":material/leaderboard:"),
         ],
         "Данные": [
             st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload_file:"),

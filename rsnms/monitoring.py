@@ -180,3 +180,71 @@ def table(
     if municipality is not None:
         frame = frame[frame["municipality"] == municipality]
     return frame[["municipality", *TABLE_COLUMNS]].reset_index(drop=True)
+
+
+BASELINE_YEAR = 2021
+
+
+def target_path(history: pd.DataFrame, *, target: float, target_year: int) -> pd.DataFrame:
+    """``year``, ``target``: the straight line from the baseline value (2021, or the first year known) to the target.
+
+    Args:
+        history: ``year`` and ``value`` of one indicator and scope (NaN values ignored).
+    """
+    known = history.dropna(subset=["value"]).sort_values("year")
+    baseline = known[known["year"] >= BASELINE_YEAR].head(1)
+    if baseline.empty or math.isnan(target) or int(baseline["year"].iloc[0]) >= target_year:
+        return pd.DataFrame({"year": [], "target": []})
+    start, value = int(baseline["year"].iloc[0]), float(baseline["value"].iloc[0])
+    years = list(range(start, target_year + 1))
+    step = (target - value) / (target_year - start)
+    return pd.DataFrame({"year": years, "target": [value + step * (year - start) for year in years]})
+
+
+def forecast(history: pd.DataFrame, *, until_year: int) -> pd.DataFrame:
+    """``year``, ``value``: a linear trend through the known years, extended to ``until_year`` («прогноз»).
+
+    Empty with fewer than two known years; starts at the last known year so the lines join.
+    """
+    known = history.dropna(subset=["value"]).sort_values("year")
+    if len(known) < 2 or until_year <= int(known["year"].iloc[-1]):
+        return pd.DataFrame({"year": [], "value": []})
+    years, values = known["year"].astype(float), known["value"].astype(float)
+    slope = float(((years - years.mean()) * (values - values.mean())).sum() / ((years - years.mean()) ** 2).sum())
+    intercept = float(values.mean() - slope * years.mean())
+    ahead = list(range(int(years.iloc[-1]), until_year + 1))
+    return pd.DataFrame({"year": ahead, "value": [intercept + slope * year for year in ahead]})
+
+
+def scope_rows(frame: pd.DataFrame, *, year: int, municipality_id: int | None) -> pd.DataFrame:
+    """The rows of one year and scope (the region when ``municipality_id`` is None), in catalogue order."""
+    scope = frame["municipality_id"].isna() if municipality_id is None else frame["municipality_id"] == municipality_id
+    return frame[scope & (frame["year"] == year)].reset_index(drop=True)
+
+
+def history(frame: pd.DataFrame, *, code: str, municipality_id: int | None) -> pd.DataFrame:
+    """``year``, ``value``, ``target`` of one indicator and scope over every computed year."""
+    scope = frame["municipality_id"].isna() if municipality_id is None else frame["municipality_id"] == municipality_id
+    return frame[scope & (frame["code"] == code)][["year", "value", "target"]].sort_values("year")
+
+
+def compare_regions(engine: Engine, *, year: int) -> pd.DataFrame:
+    """One row per indicator, one column per region with data for the year (values of the region level).
+
+    ``Формулировки`` says when the regions word the indicator differently (their acts differ).
+    """
+    columns: dict[str, dict[str, float]] = {}
+    wordings: dict[str, set[str]] = {}
+    for region in queries.regions(engine).to_dict("records"):
+        if year not in queries.data_years(engine, region=str(region["code"])):
+            continue
+        card = scored(engine, region=str(region["code"]), years=[year])
+        card = card[card["municipality_id"].isna()]
+        columns[str(region["name"])] = dict(zip(card["short_name"], card["value"], strict=True))
+        for short, wording in zip(card["short_name"], card["wording"], strict=True):
+            wordings.setdefault(short, set()).add(str(wording).lower())
+    table_frame = pd.DataFrame(columns)
+    table_frame.insert(
+        0, "Формулировки", ["различаются" if len(wordings[s]) > 1 else "совпадают" for s in table_frame.index]
+    )
+    return table_frame.rename_axis("Показатель").reset_index()

@@ -82,9 +82,12 @@ def _format_value(value: float, unit: str) -> str:
     return formatting.number(value)
 
 
-def display_scorecard(card: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard as a reader sees it: Russian headers, Russian number format, status words."""
-    return pd.DataFrame(
+def display_scorecard(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The scorecard as a reader sees it: Russian headers and numbers, status words, change to last year.
+
+    ``previous``: last year's scorecard of the same scope (``code``, ``value``), for «Изменение».
+    """
+    shown = pd.DataFrame(
         {
             "Показатель": card["short_name"],
             "Формулировка акта": card["wording"],
@@ -96,6 +99,24 @@ def display_scorecard(card: pd.DataFrame) -> pd.DataFrame:
             "Статус": [labels.INDICATOR_STATUS[status] for status in card["status"]],
         }
     )
+    if previous is not None:
+        before = dict(zip(previous["code"], previous["value"], strict=True))
+        shown["Изменение к прошлому году"] = [
+            _change(value, before.get(code, math.nan), unit)
+            for code, value, unit in zip(card["code"], card["value"], card["unit"], strict=True)
+        ]
+    shown["Числитель / знаменатель"] = [
+        f"{formatting.number(n)} / {formatting.number(d)}" if not formatting.is_missing(d) else formatting.number(n)
+        for n, d in zip(card["numerator"], card["denominator"], strict=True)
+    ]
+    return shown
+
+
+def _change(value: float, before: float, unit: str) -> str:
+    if formatting.is_missing(value) or formatting.is_missing(before):
+        return "—"
+    suffix = " п.п." if unit == indicators.PERCENT_UNIT else ""
+    return f"{_signed(value - before, 1 if suffix else 0)}{suffix}"
 
 
 def target_gap(value: float, target: float) -> str | None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from rsnms import db, formatting, labels, overview, queries
+from rsnms import charts, db, export, formatting, labels, monitoring, overview, queries
 from rsnms.config import Settings, load_settings
 from rsnms.ingest import pipeline, templates
 from rsnms.ingest.schemas import Schema
 
 CACHE_TTL_SECONDS = 600
+REGION_WIDE = "весь регион"
+WHOLE_REGION = 0  # the municipality selector's «весь регион»
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,16 +75,32 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
+def _remembered_select(
+    label: str, options: Sequence[Any], name: str, *, format_func: Callable[[Any], str] = str, default: Any = None
+) -> Any:
+    """A sidebar selectbox whose choice survives page switches (kept in ``st.session_state[name]``).
+
+    Streamlit forgets a widget's state when another page is shown, so the choice lives under its own key,
+    is copied back into the widget before it is drawn, and is updated by the widget's callback.
+    """
+    key = f"filters.{name}"
+    remembered = st.session_state.get(name, default)
+    st.session_state[key] = remembered if remembered in options else options[0]
+
+    def remember() -> None:
+        st.session_state[name] = st.session_state[key]
+
+    chosen = st.sidebar.selectbox(label, options, format_func=format_func, key=key, on_change=remember)
+    st.session_state[name] = chosen
+    return chosen
+
+
 def select_region() -> tuple[str, str]:
     """The sidebar region selector, shared by every page; returns (code, name)."""
     regions = load_regions(settings().database_url)
     names = dict(zip(regions["code"], regions["name"], strict=True))
     codes = list(names)
-    remembered = st.session_state.get("region", settings().region)
-    code = st.sidebar.selectbox(
-        "Регион", codes, index=codes.index(remembered), format_func=names.__getitem__, key="filters.region"
-    )
-    st.session_state["region"] = code
+    code = _remembered_select("Регион", codes, "region", format_func=names.__getitem__, default=settings().region)
     return code, names[code]
 
 
@@ -89,11 +109,7 @@ def select_year(region: str) -> int | None:
     years = load_years(settings().database_url, region)
     if not years:
         return None
-    remembered = st.session_state.get("year")
-    index = years.index(remembered) if remembered in years else 0
-    year = st.sidebar.selectbox("Год", years, index=index, key="filters.year")
-    st.session_state["year"] = year
-    return int(year)
+    return int(_remembered_select("Год", years, "year"))
 
 
 def freshness_caption(fresh: queries.Freshness) -> str:
@@ -140,10 +156,10 @@ def render_headline(figures: overview.Headline) -> None:
     )
 
 
-def render_scorecard(card: pd.DataFrame) -> None:
+def render_scorecard(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> None:
     """The indicator scorecard with traffic-light status cells."""
     colours = labels.INDICATOR_STATUS_COLOURS
-    styled = overview.display_scorecard(card).style.map(
+    styled = overview.display_scorecard(card, previous).style.map(
         lambda status: f"background-color: {colours.get(status, '')}", subset=["Статус"]
     )
     st.dataframe(styled, hide_index=True, width="stretch")
@@ -247,3 +263,73 @@ def render_templates(schemas: Sequence[Schema], *, region: str) -> None:
             mime=XLSX_MIME,
             key=f"upload.template.{schema.kind}",
         )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем показатели…")
+def load_scored(database_url: str, region: str) -> pd.DataFrame:
+    """Cached ``monitoring.scored`` over every year with data."""
+    engine = db.get_engine(database_url)
+    return monitoring.scored(engine, region=region, years=sorted(queries.data_years(engine, region=region)))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_municipalities(database_url: str, region: str) -> pd.DataFrame:
+    """Cached ``queries.municipalities``."""
+    return queries.municipalities(db.get_engine(database_url), region=region)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_region_comparison(database_url: str, year: int) -> pd.DataFrame:
+    """Cached ``monitoring.compare_regions``."""
+    return monitoring.compare_regions(db.get_engine(database_url), year=year)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_targets(database_url: str, region: str) -> pd.DataFrame:
+    """Cached official targets of every year the product knows (2021–2030)."""
+    return queries.targets(db.get_engine(database_url), region=region, years=list(range(2021, 2031)))
+
+
+def select_municipality(region: str) -> tuple[int | None, str]:
+    """The sidebar municipality selector (drill-down), shared by pages; (None, «весь регион») by default."""
+    municipalities = load_municipalities(settings().database_url, region)
+    names = dict(zip(municipalities["id"], municipalities["name"], strict=True))
+    options = [WHOLE_REGION, *(int(m) for m in names)]  # not None: a selectbox reads None as «nothing chosen»
+    chosen = _remembered_select(
+        "Муниципальное образование", options, "municipality", format_func=lambda m: names.get(m, REGION_WIDE)
+    )
+    return (int(chosen), names[chosen]) if chosen != WHOLE_REGION else (None, REGION_WIDE)
+
+
+def chart_downloads(chart: alt.TopLevelMixin, table: pd.DataFrame, *, name: str, key: str) -> None:
+    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table."""
+    png, xlsx = st.columns(2)
+    png.download_button(
+        "Скачать график (PNG)", data=charts.to_png(chart), file_name=f"{name}.png", mime="image/png", key=f"{key}.png"
+    )
+    xlsx.download_button(
+        "Скачать таблицу (XLSX)",
+        data=export.to_xlsx({name[:31]: table}),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}.xlsx",
+    )
+
+
+def ranking_rows(scored: pd.DataFrame, *, region: str, year: int, code: str) -> pd.DataFrame:
+    """The municipalities' values of one indicator and year, named, for the ranking chart and its table."""
+    rows = scored[(scored["year"] == year) & (scored["code"] == code) & scored["municipality_id"].notna()]
+    names = load_municipalities(settings().database_url, region)[["id", "short_name"]]
+    named = rows.merge(
+        names.rename(columns={"id": "municipality_id", "short_name": "municipality"}), on="municipality_id"
+    )
+    return named[["municipality", "numerator", "denominator", "value", "target", "status"]]
+
+
+def final_target(database_url: str, region: str, code: str) -> tuple[int | None, float]:
+    """The last official region-level target of an indicator: (year, value), or (None, NaN)."""
+    targets = load_targets(database_url, region)
+    own = targets[(targets["code"] == code) & targets["municipality_id"].isna()].sort_values("year")
+    if own.empty:
+        return None, float("nan")
+    return int(own["year"].iloc[-1]), float(own["target"].iloc[-1])

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from rsnms import db
+from rsnms import db, demo
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.name for path in (ROOT / "pages").glob("*.py"))
@@ -118,3 +118,30 @@ def test_history_page_undoes_a_batch(small_engine: Engine, monkeypatch: pytest.M
     assert at.dataframe[0].value["Состояние"].tolist() == ["отменена"]
     with small_engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM aggregate_count")).scalar() == 0
+
+
+def test_indicators_page_scorecard_for_the_demo_region(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo.load_demo(ref_engine, pseudonym_key="test-key")
+    at = _run("app.py", monkeypatch, _url(ref_engine))
+    at.switch_page("pages/indicators.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Показатели эффективности: Омская область"
+    card = at.dataframe[0].value
+    assert dict(zip(card["Показатель"], card["Статус"], strict=True)) == {
+        "Прошли диагностику дефицитов": "выполнен",
+        "Разработаны ИОМ": "не выполнен",
+        "Освоили программы ФР ДППО": "выполнен",
+        "Управленческие команды прошли ПК": "не выполнен",
+        "Молодые педагоги в формах поддержки": "выполнен",
+        "Программы ДПО в ФР ДППО": "близко к цели",
+        "ОО с целевой моделью наставничества": "выполнен",
+    }
+    assert card.loc[0, "Изменение к прошлому году"] == "+8,2 п.п."
+    at.selectbox(key="filters.year").select(2022).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value.loc[0, "Значение"] == "14,4\u00a0%"
+    with ref_engine.connect() as conn:
+        city = conn.execute(text("SELECT id FROM municipality WHERE name = 'г. Омск'")).scalar()
+    at.selectbox(key="filters.municipality").set_value(city).run()  # drill down to г. Омск
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "г. Омск, 2022 год"

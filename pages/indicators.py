@@ -1,0 +1,59 @@
+"""«Показатели»: every effectiveness indicator of the region's act, by year and municipality."""
+
+import streamlit as st
+
+from rsnms import charts, monitoring, ui
+
+url = ui.settings().database_url
+ui.get_engine()
+region, region_name = ui.select_region()
+year = ui.select_year(region)
+municipality_id, municipality = ui.select_municipality(region)
+
+st.title(f"Показатели эффективности: {region_name}")
+if year is None:
+    st.info("По этому региону ещё нет фактических данных: значения появятся после загрузки данных ЦНППМ.")
+    st.stop()
+scored = ui.load_scored(url, region)
+if scored.empty:
+    st.info("В акте этого региона нет перечня показателей эффективности РСНМС.")
+    st.stop()
+
+card = monitoring.scope_rows(scored, year=year, municipality_id=municipality_id)
+previous = monitoring.scope_rows(scored, year=year - 1, municipality_id=municipality_id)
+st.subheader(f"{municipality.capitalize() if municipality_id is None else municipality}, {year} год")
+ui.render_scorecard(card, previous if not previous.empty else None)
+st.caption("Источник значений: " + ", ".join(sorted(set(card["source"].dropna()))) + ".")
+bullet = charts.bullet(card.assign(label=card["short_name"]))
+st.altair_chart(bullet, width="stretch")
+
+st.subheader("Сравнение муниципалитетов и динамика")
+codes = dict(zip(card["code"], card["short_name"], strict=True))
+code = st.selectbox("Показатель", list(codes), format_func=codes.__getitem__, key="indicators.indicator")
+chosen = monitoring.scope_rows(scored, year=year, municipality_id=None)
+chosen = chosen[chosen["code"] == code].iloc[0]
+places = ui.ranking_rows(scored, region=region, year=year, code=code)
+if places.empty:
+    st.info("Этот показатель считается по организациям ДПО или по региону в целом, а не по муниципалитетам.")
+else:
+    ranking = charts.ranking(
+        places,
+        region_value=chosen["value"],
+        target=chosen["target"],
+        ascending=chosen["polarity"] == "at_most_target",
+        title=codes[code],
+    )
+    st.altair_chart(ranking, width="stretch")
+    ui.chart_downloads(ranking, places, name=f"{code}_{year}", key="indicators.ranking")
+
+past = monitoring.history(scored, code=code, municipality_id=municipality_id)
+target_year, target = ui.final_target(url, region, code)
+path = monitoring.target_path(past, target=target, target_year=target_year) if target_year else None
+ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["year"].max()) + 2))
+st.altair_chart(
+    charts.trend(past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}"), width="stretch"
+)
+st.caption("«Прогноз» — линейный тренд по фактическим значениям, не официальная цель.")
+
+with st.expander("Сравнение регионов"):
+    st.dataframe(ui.load_region_comparison(url, year), hide_index=True, width="stretch")
