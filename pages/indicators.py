@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rsnms import charts, monitoring, ui
+from rsnms import charts, monitoring, overview, ui
 
 url = ui.settings().database_url
 ui.get_engine()
@@ -26,6 +26,8 @@ ui.render_scorecard(card, previous if not previous.empty else None)
 st.caption("Источник значений: " + ", ".join(sorted(set(card["source"].dropna()))) + ".")
 bullet = charts.bullet(card.assign(label=card["short_name"]))
 st.altair_chart(bullet, width="stretch")
+scorecard_table = overview.display_scorecard(card, previous if not previous.empty else None)
+ui.chart_downloads(bullet, scorecard_table, name=f"показатели_{region}_{year}", key="indicators.scorecard")
 
 st.subheader("Сравнение муниципалитетов и динамика")
 codes = dict(zip(card["code"], card["short_name"], strict=True))
@@ -44,7 +46,8 @@ else:
         title=codes[code],
     )
     st.altair_chart(ranking, width="stretch")
-    ui.chart_downloads(ranking, places, name=f"{code}_{year}", key="indicators.ranking")
+    table = overview.display_places(places, str(chosen["unit"]))
+    ui.chart_downloads(ranking, table, name=f"{code}_{year}", key="indicators.ranking")
 
 past = monitoring.history(scored, code=code, municipality_id=municipality_id)
 target_year, target = ui.final_target(url, region, code)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 
+from rsnms.labels import INDICATOR_STATUS_COLOURS
 from rsnms.store import plain
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -43,6 +44,9 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                     cell.data_type = "s"
+                colour = INDICATOR_STATUS_COLOURS.get(cell.value) if isinstance(cell.value, str) else None
+                if colour:  # status words get their traffic-light colour, as on the page
+                    cell.fill = PatternFill("solid", fgColor=colour.lstrip("#"))
         for index, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, index - 1])], default=10)
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(MAX_COLUMN_WIDTH, longest + 2)

@@ -112,6 +112,20 @@ def display_scorecard(card: pd.DataFrame, previous: pd.DataFrame | None = None) 
     return shown
 
 
+def display_places(places: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The municipalities of one indicator as a reader sees them (Russian headers, numbers and statuses)."""
+    return pd.DataFrame(
+        {
+            "Муниципальное образование": places["municipality"],
+            "Значение": [_format_value(v, unit) for v in places["value"]],
+            "Цель": ["—" if formatting.is_missing(t) else _format_value(t, unit) for t in places["target"]],
+            "Числитель": [formatting.number(n) for n in places["numerator"]],
+            "Знаменатель": [formatting.number(d) for d in places["denominator"]],
+            "Статус": [labels.INDICATOR_STATUS[status] for status in places["status"]],
+        }
+    )
+
+
 def _change(value: float, before: float, unit: str) -> str:
     if formatting.is_missing(value) or formatting.is_missing(before):
         return "—"

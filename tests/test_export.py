@@ -25,3 +25,10 @@ def test_csv_escapes_formula_like_text() -> None:
     escaped = export.escape_formulas(FRAME)
     assert escaped["Текст"].tolist() == ['\'=HYPERLINK("x")', "'+7 900", "'-", "'@sum", "обычный"]
     assert FRAME["Текст"].iloc[0] == '=HYPERLINK("x")'  # the input is not changed
+
+
+def test_status_words_get_their_colour() -> None:
+    frame = pd.DataFrame({"Показатель": ["A", "B"], "Статус": ["выполнен", "не выполнен"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"Лист": frame})))["Лист"]
+    assert [sheet.cell(row, 2).fill.fgColor.rgb.upper() for row in (2, 3)] == ["00D4EDDA", "00F8D7DA"]
+    assert sheet.cell(2, 1).fill.fill_type is None
