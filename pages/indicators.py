@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rsnms import charts, monitoring, overview, ui
+from rsnms import monitoring, overview, ui
 
 url = ui.settings().database_url
 ui.get_engine()
@@ -24,10 +24,10 @@ previous = monitoring.scope_rows(scored, year=year - 1, municipality_id=municipa
 st.subheader(f"{municipality.capitalize() if municipality_id is None else municipality}, {year} год")
 ui.render_scorecard(card, previous if not previous.empty else None)
 st.caption("Источник значений: " + ", ".join(sorted(set(card["source"].dropna()))) + ".")
-bullet = charts.bullet(card.assign(label=card["short_name"]))
-st.altair_chart(bullet, width="stretch")
+bars = card.assign(label=card["short_name"])[["label", "value", "target", "status", "unit", "numerator", "denominator"]]
+ui.render_chart("bullet", bars)
 scorecard_table = overview.display_scorecard(card, previous if not previous.empty else None)
-ui.chart_downloads(bullet, scorecard_table, name=f"показатели_{region}_{year}", key="indicators.scorecard")
+ui.chart_downloads("bullet", bars, scorecard_table, name=f"показатели_{region}_{year}", key="indicators.scorecard")
 
 st.subheader("Сравнение муниципалитетов и динамика")
 codes = dict(zip(card["code"], card["short_name"], strict=True))
@@ -38,24 +38,17 @@ places = ui.ranking_rows(scored, region=region, year=year, code=code)
 if places.empty:
     st.info("Этот показатель считается по организациям ДПО или по региону в целом, а не по муниципалитетам.")
 else:
-    ranking = charts.ranking(
-        places,
-        region_value=chosen["value"],
-        target=chosen["target"],
-        ascending=chosen["polarity"] == "at_most_target",
-        title=codes[code],
-    )
-    st.altair_chart(ranking, width="stretch")
+    lines = {"region_value": float(chosen["value"]), "target": float(chosen["target"]), "title": codes[code]}
+    options = {**lines, "ascending": bool(chosen["polarity"] == "at_most_target")}
+    ui.render_chart("ranking", places, **options)
     table = overview.display_places(places, str(chosen["unit"]))
-    ui.chart_downloads(ranking, table, name=f"{code}_{year}", key="indicators.ranking")
+    ui.chart_downloads("ranking", places, table, name=f"{code}_{year}", key="indicators.ranking", **options)
 
 past = monitoring.history(scored, code=code, municipality_id=municipality_id)
 target_year, target = ui.final_target(url, region, code)
 path = monitoring.target_path(past, target=target, target_year=target_year) if target_year else None
 ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["year"].max()) + 2))
-st.altair_chart(
-    charts.trend(past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}"), width="stretch"
-)
+ui.render_chart("trend", past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}")
 st.caption("«Прогноз» — линейный тренд по фактическим значениям, не официальная цель.")
 
 with st.expander("Сравнение регионов"):

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -176,7 +175,8 @@ def render_problems(preview: pipeline.Preview) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="upload.problems")
     st.download_button(
         "Скачать строки с ошибками",
-        data=preview.error_rows_xlsx(),
+        data=preview.error_rows_xlsx,
+        on_click="ignore",
         file_name=f"ошибки_{preview.file_name.rsplit('.', 1)[0]}.xlsx",
         mime=XLSX_MIME,
         key="upload.error_rows",
@@ -301,17 +301,36 @@ def select_municipality(region: str) -> tuple[int | None, str]:
     return (int(chosen), names[chosen]) if chosen != WHOLE_REGION else (None, REGION_WIDE)
 
 
-def chart_downloads(chart: alt.TopLevelMixin, table: pd.DataFrame, *, name: str, key: str) -> None:
-    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table."""
+@st.cache_data(max_entries=256, show_spinner=False)
+def _chart_spec(builder: str, frame: pd.DataFrame, options: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = getattr(charts, builder)(frame, **options).to_dict(validate=False)
+    return spec
+
+
+def render_chart(builder: str, frame: pd.DataFrame, **options: Any) -> None:
+    """Draw ``charts.<builder>(frame, **options)``; the Vega-Lite spec is cached, so a rerun does not rebuild it."""
+    st.vega_lite_chart(_chart_spec(builder, frame, options), width="stretch", theme=None)
+
+
+def chart_downloads(
+    builder: str, frame: pd.DataFrame, table: pd.DataFrame, *, name: str, key: str, **options: Any
+) -> None:
+    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table (files made only when clicked)."""
     png, xlsx = st.columns(2)
     png.download_button(
-        "Скачать график (PNG)", data=charts.to_png(chart), file_name=f"{name}.png", mime="image/png", key=f"{key}.png"
+        "Скачать график (PNG)",
+        data=lambda: charts.to_png(getattr(charts, builder)(frame, **options)),
+        file_name=f"{name}.png",
+        mime="image/png",
+        on_click="ignore",
+        key=f"{key}.png",
     )
     xlsx.download_button(
         "Скачать таблицу (XLSX)",
-        data=export.to_xlsx({name[:31]: table}),
+        data=lambda: export.to_xlsx({name[:31]: table}),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
+        on_click="ignore",
         key=f"{key}.xlsx",
     )
 
