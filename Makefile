@@ -35,6 +35,8 @@ lint: $(VENV)/.dev
 ## bench: measured figures (not part of `make test`)
 bench: $(VENV)/.dev
 	$(PY) -m bench.cold_start
+	$(PY) -m bench.pages
+	$(PY) -m bench.ingest
 
 init: $(VENV)/.runtime
 	$(PY) -m rsnms init

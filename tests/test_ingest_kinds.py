@@ -160,3 +160,11 @@ def test_updating_an_act_roadmap_item_and_undoing_it(ref_engine: Engine) -> None
 def test_every_kind_has_a_builder_and_a_place_in_the_order() -> None:
     kinds = {schema.kind for schema in SCHEMAS} | {"diagnostics_wide"}
     assert set(plan.BUILDERS) == kinds == set(plan.KIND_ORDER)
+
+
+def test_a_row_without_a_teacher_code_is_an_error_not_a_crash(ref_engine: Engine) -> None:
+    header = ["Муниципальное образование", "Код педагога", "Компетенция", "Балл", "Дата диагностики"]
+    rows = [header, ["г. Омск", None, "цифровая", 50, "01.11.2024"], ["г. Омск", "ОМ-1", "цифровая", 80, "01.11.2024"]]
+    preview = prepare(ref_engine, workbook(rows), "d.xlsx")
+    assert [(p.code.value, p.row, p.column) for p in preview.errors] == [("required_value", 2, "Код педагога")]
+    assert {c.write.table: len(c.created) for c in preview.changes}["diagnostic_result"] == 1

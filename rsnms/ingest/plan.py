@@ -78,7 +78,9 @@ def _municipality_ids(sheet: Sheet, ref: Reference, *, required: bool = True) ->
         if name is None:
             ids.append(None)
             continue
-        match = cache.setdefault(name, ref.municipalities.lookup(name, region=ref.region))
+        if name not in cache:  # a sheet names its few municipalities many times over
+            cache[name] = ref.municipalities.lookup(name, region=ref.region)
+        match = cache[name]
         if len(match.ids) == 1:
             ids.append(match.ids[0])
             continue
@@ -192,7 +194,7 @@ def _level(sheet: Sheet, ref: Reference, row: int, word: object, score: object) 
 
 
 def _area_ids(sheet: Sheet, ref: Reference, names: pd.Series, key: str) -> pd.Series:
-    ids = ref.areas.set_index("code")["id"]
+    ids = {str(code): int(area) for code, area in zip(ref.areas["code"], ref.areas["id"], strict=True)}
     codes = {name: resolve.area_code(str(name), ref.areas) for name in names.dropna().unique()}
     result: list[int | None] = []
     for row, name in zip(sheet.frame[ROW], names, strict=True):
@@ -211,9 +213,12 @@ ORGANISATION_REF = Ref(
 EDUCATOR_REF = Ref("educator_id", "educator", {"region_id": "region_id", "pseudo_key": "pseudo_key"})
 
 
-def _pseudonyms(frame: pd.DataFrame, ref: Reference) -> list[str]:
+def _pseudonyms(frame: pd.DataFrame, ref: Reference) -> list[str | None]:
+    """The keyed pseudonym of each row's teacher (None where the code is missing: that row is dropped)."""
     cache: dict[str, str] = {}
-    return [cache.setdefault(str(t), pseudonymise(str(t), key=ref.pseudonym_key)) for t in frame["teacher_id"]]
+    for teacher in frame["teacher_id"].dropna().unique():  # one HMAC per teacher, not per row
+        cache[str(teacher)] = pseudonymise(str(teacher), key=ref.pseudonym_key)
+    return [cache.get(str(teacher)) if teacher is not None else None for teacher in frame["teacher_id"]]
 
 
 def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | None = None) -> list[Write]:
@@ -261,7 +266,7 @@ def diagnostics(sheet: Sheet, ref: Reference) -> list[Write]:
         sheet.problem(int(row), "date", ProblemCode.NOT_A_DATE, "пусто", "дата диагностики или отчётный период")
     frame["taken_on"], frame["year"] = dates, [d.year if d is not None else None for d in dates]
     frame["pseudo_key"] = _pseudonyms(frame, ref)
-    frame = frame.dropna(subset=["municipality_id", "area_id", "taken_on", "level_code"])
+    frame = frame.dropna(subset=["pseudo_key", "municipality_id", "area_id", "taken_on", "level_code"])
     frame = _duplicates(sheet, frame, ["pseudo_key", "area_id", "taken_on"], ["score", "level_code"])
     frame["organisation"] = sheet.column("organisation")
     results = frame.assign(region_id=ref.region_id)
@@ -301,7 +306,8 @@ def teachers(sheet: Sheet, ref: Reference) -> list[Write]:
     """Педагоги: the pseudonymised roster (code, workplace, position, years, category)."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref))
     frame["pseudo_key"] = _pseudonyms(frame, ref)
-    frame = _duplicates(sheet, frame.dropna(subset=["municipality_id"]), ["pseudo_key"], ["organisation", "position"])
+    frame = frame.dropna(subset=["municipality_id", "pseudo_key"])
+    frame = _duplicates(sheet, frame, ["pseudo_key"], ["organisation", "position"])
     return _people(sheet, frame, ref)
 
 
@@ -309,7 +315,7 @@ def _person_rows(sheet: Sheet, ref: Reference, key: list[str], values: list[str]
     """Rows of a person-level event sheet with pseudonyms and (optional) municipality ids."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref, required=False))
     frame["pseudo_key"] = _pseudonyms(frame, ref)
-    return _duplicates(sheet, frame, ["pseudo_key", *key], values)
+    return _duplicates(sheet, frame.dropna(subset=["pseudo_key"]), ["pseudo_key", *key], values)
 
 
 IOM_STATUSES = (

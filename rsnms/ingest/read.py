@@ -7,11 +7,14 @@ Merged ranges are reported too: a merged header cell holds its text only in its 
 
 from __future__ import annotations
 
+import gc
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 __all__ = ["CalamineError", "Cell", "MergedRange", "RawSheet", "read_workbook"]
 
@@ -34,6 +37,34 @@ class RawSheet:
         return self.first_row + index
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a sheet's rows are new lists by the hundred thousand, none cyclic,
+    and each batch of them would otherwise start a collection over everything alive."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rows(sheet: CalamineSheet) -> list[list[Cell]]:
+    """The cells of the sheet's used range, row by row, as ``to_python(skip_empty_area=True)`` gives them.
+
+    Equal texts share one str object: a long sheet repeats the same few texts (municipalities,
+    organisations, positions, areas) in every row, and one object per cell would double the memory
+    an upload needs.
+    """
+    texts: dict[str, str] = {}
+    share = texts.setdefault
+    with _collector_paused():
+        rows = [[share(cell, cell) if cell.__class__ is str else cell for cell in row] for row in sheet.iter_rows()]
+    above = len(rows) - sheet.height  # iter_rows() also yields the empty rows above the used range
+    return rows[above:] if above > 0 else rows
+
+
 def read_workbook(content: bytes) -> list[RawSheet]:
     """Every visible sheet of an .xlsx workbook, in workbook order."""
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -48,7 +79,7 @@ def read_workbook(content: bytes) -> list[RawSheet]:
         sheets.append(
             RawSheet(
                 name=name,
-                rows=sheet.to_python(skip_empty_area=True),
+                rows=_rows(sheet),
                 first_row=start[0] + 1,
                 first_col=start[1],
                 merged=merged,  # type: ignore[arg-type]
