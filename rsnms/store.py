@@ -171,14 +171,14 @@ def _nullable_ids(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _existing(conn: Connection, write: Write, rows: pd.DataFrame) -> pd.DataFrame:
     """Stored rows whose first key column takes one of the values in ``rows``."""
     target = table(write.table)
-    columns = [target.c.id, target.c.batch_id, *(target.c[c] for c in (*write.key, *write.values))]
+    names = list(dict.fromkeys([ID, "batch_id", *write.key, *write.values]))  # the key may be the id itself
+    columns = [target.c[name] for name in names]
     first = write.key[0]
     wanted = [plain(value) for value in rows[first].dropna().unique()]
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), CHUNK):
         query = select(*columns).where(target.c[first].in_(wanted[start : start + CHUNK]))
         found += [dict(row) for row in conn.execute(query).mappings()]
-    names = [ID, "batch_id", *write.key, *write.values]
     return pd.DataFrame(found, columns=names).drop_duplicates(list(write.key))
 
 

@@ -168,3 +168,33 @@ def test_a_row_without_a_teacher_code_is_an_error_not_a_crash(ref_engine: Engine
     preview = prepare(ref_engine, workbook(rows), "d.xlsx")
     assert [(p.code.value, p.row, p.column) for p in preview.errors] == [("required_value", 2, "Код педагога")]
     assert {c.write.table: len(c.created) for c in preview.changes}["diagnostic_result"] == 1
+
+
+def test_municipality_reference_renames_dates_and_adds_units(ref_engine: Engine) -> None:
+    rows = [
+        ["Муниципальное образование", "Новое наименование", "Вид МО", "Действует с"],
+        ["Омский р-н", "Омский муниципальный округ", "муниципальный округ", "01.01.2025"],
+        ["Новоомский муниципальный округ", None, "муниципальный округ", "01.01.2025"],
+    ]
+    preview = prepare(ref_engine, workbook(rows), "mo.xlsx", region="omsk")
+    assert preview.errors == []
+    counts = {c.write.label: (len(c.created), len(c.updated)) for c in preview.changes}
+    assert counts == {"Муниципальные образования (изменения)": (0, 1), "Муниципальные образования (новые)": (1, 0)}
+    batch = pipeline.commit(ref_engine, preview, user=None, now=NOW).batch_id
+    assert _scalar(
+        ref_engine, "SELECT kind || '/' || valid_from FROM municipality WHERE name = 'Омский муниципальный округ'"
+    ) == ("муниципальный округ/2025-01-01")
+    assert (
+        _scalar(
+            ref_engine, "SELECT COUNT(*) FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = 'omsk'"
+        )
+        == 34
+    )
+    store.undo(ref_engine, batch_id=batch, now=NOW)
+    assert _scalar(ref_engine, "SELECT COUNT(*) FROM municipality WHERE name = 'Омский муниципальный район'") == 1
+    assert (
+        _scalar(
+            ref_engine, "SELECT COUNT(*) FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = 'omsk'"
+        )
+        == 33
+    )

@@ -611,6 +611,41 @@ def targets(sheet: Sheet, ref: Reference) -> list[Write]:
     ]
 
 
+def municipalities(sheet: Sheet, ref: Reference) -> list[Write]:
+    """Справочник МО: known units are renamed or dated; unknown names become new units of the region."""
+    frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref, required=False), region_id=ref.region_id)
+    frame["name"] = [
+        str(new) if new else ref.municipalities.names.get(int(found), str(written)) if pd.notna(found) else str(written)
+        for new, found, written in zip(
+            sheet.column("new_name"), frame["municipality_id"], frame["municipality"], strict=True
+        )
+    ]
+    present = tuple(column for column in ("kind", "code", "valid_from", "valid_to") if column in sheet.frame)
+    for column in ("kind", "code", "valid_from", "valid_to"):
+        frame[column] = sheet.column(column)
+    frame["kind"] = frame["kind"].fillna("")
+    known, new = frame[frame["municipality_id"].notna()], frame[frame["municipality_id"].isna()]
+    known = _duplicates(sheet, known.rename(columns={"municipality_id": "id"}), ["id"], ["name", *present])
+    new = _duplicates(sheet, new, ["name"], list(present))
+    return [
+        Write(
+            "municipality",
+            "Муниципальные образования (изменения)",
+            known[["id", "name", *present]],
+            ("id",),
+            ("name", *present),
+        ),
+        Write(
+            "municipality",
+            "Муниципальные образования (новые)",
+            new[["region_id", "name", *present]],
+            ("region_id", "name"),
+            present,
+            insert_only=tuple(c for c in ("kind",) if c not in present),
+        ),
+    ]
+
+
 def organisations(sheet: Sheet, ref: Reference) -> list[Write]:
     """Справочник ОО: organisations of each municipality with their kind and flags."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref), region_id=ref.region_id)
@@ -709,6 +744,7 @@ def roadmap_items(sheet: Sheet, ref: Reference) -> list[Write]:
 
 BUILDERS: dict[str, Callable[[Sheet, Reference], list[Write]]] = {
     "roadmap_items": roadmap_items,
+    "municipalities": municipalities,
     "indicators": indicators,
     "diagnostics": diagnostics,
     "diagnostics_wide": diagnostics_wide,
@@ -727,6 +763,7 @@ BUILDERS: dict[str, Callable[[Sheet, Reference], list[Write]]] = {
 }
 # Parents before children when a workbook holds several kinds.
 KIND_ORDER = (
+    "municipalities",
     "organisations",
     "teachers",
     "methodists",

@@ -44,6 +44,7 @@ class MunicipalityIndex:
     def __init__(self, municipalities: pd.DataFrame) -> None:
         """``municipalities``: ``id``, ``region`` (code), ``name``, ``kind``."""
         self._by_stem: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        self.names = {int(m): str(n) for m, n in zip(municipalities["id"], municipalities["name"], strict=True)}
         for row in municipalities.to_dict("records"):
             stem, hint = _stem(normalise(row["name"]))
             kind = hint or (CITY if row["kind"] == "городской округ" else DISTRICT)

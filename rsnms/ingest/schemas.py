@@ -481,6 +481,28 @@ ROADMAP_ITEMS = Schema(
     },
 )
 
+MUNICIPALITIES = Schema(
+    "municipalities",
+    "Справочник МО",
+    (
+        MUNICIPALITY,
+        Field("new_name", "Новое наименование", ("новое название", "переименовано в", "наименование с")),
+        Field("kind", "Вид МО", ("вид муниципального образования", "тип мо")),
+        Field("code", "Код ОКТМО", ("октмо", "код мо")),
+        Field("valid_from", "Действует с", ("дата образования", "с даты"), DATE),
+        Field("valid_to", "Действует по", ("дата упразднения", "по дату"), DATE),
+    ),
+    "Справочник муниципальных образований: новые единицы, переименования (например, муниципальный район стал "
+    "муниципальным округом) и даты, с которых и по которые единица действует.",
+    {
+        "municipality": "г. Омск",
+        "new_name": "",
+        "kind": "городской округ",
+        "code": "52701000",
+        "valid_from": "01.01.2006",
+    },
+)
+
 SCHEMAS = (INDICATORS, DIAGNOSTICS, METHODISTS, ASSIGNMENTS, ROADMAP_REPORTS, TARGETS, ORGANISATIONS,
-           DEFICIT_AGGREGATE, TEACHERS, IOM, PROGRAMMES, COMPLETIONS, SUPPORT, CASELOAD, ROADMAP_ITEMS)  # fmt: skip
+           DEFICIT_AGGREGATE, TEACHERS, IOM, PROGRAMMES, COMPLETIONS, SUPPORT, CASELOAD, ROADMAP_ITEMS, MUNICIPALITIES)  # fmt: skip
 BY_KIND = {schema.kind: schema for schema in SCHEMAS}
