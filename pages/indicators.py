@@ -51,5 +51,5 @@ ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["yea
 ui.render_chart("trend", past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}")
 st.caption("«Прогноз» — линейный тренд по фактическим значениям, не официальная цель.")
 
-with st.expander("Сравнение регионов"):
+if st.toggle("Сравнить регионы", key="indicators.compare"):  # computed on demand: it scores every region
     st.dataframe(ui.load_region_comparison(url, year), hide_index=True, width="stretch")

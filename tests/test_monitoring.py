@@ -173,3 +173,29 @@ def test_municipal_targets_override_the_regional_one(small_engine: Engine) -> No
     azov = _value(frame, "diag_deficits_share", 2024, ids["municipalities"][AZOV])
     assert (city["target"], city["status"]) == (35.0, "close")  # 30 % against 35 %, within 5 п.п.
     assert (azov["target"], azov["status"]) == (25.0, "not_met")
+
+
+def test_management_teams_count_distinct_organisations_since_2021(ref_engine: Engine) -> None:
+    with ref_engine.begin() as conn:
+        for name in ("Школа 1", "Школа 2"):
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
+                    "has_mentoring_model, is_internship_site) SELECT region_id, id, :n, 'general_school', 0, 0, 0 "
+                    "FROM municipality WHERE name = 'г. Шуя'"
+                ),
+                {"n": name},
+            )
+        for name, year in (("Школа 1", 2021), ("Школа 1", 2023), ("Школа 2", 2024)):  # Школа 1 counts once
+            conn.execute(
+                text(
+                    "INSERT INTO management_team_training (organisation_id, year, participated, completed, "
+                    "topic_quality_management) SELECT id, :y, 1, 1, 1 FROM organisation WHERE name = :n"
+                ),
+                {"n": name, "y": year},
+            )
+    _aggregate(ref_engine, "ivanovo", "orgs_total", 2024, 4, "г. Шуя")
+    frame = monitoring.scored(ref_engine, region="ivanovo", years=[2024])
+    teams = _value(frame, "mgmt_teams_pk_share", 2024)
+    assert (teams["numerator"], teams["value"], teams["target"], teams["status"]) == (2, 50.0, 40.0, "met")
+    assert teams["source"] == monitoring.PERSON

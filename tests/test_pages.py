@@ -145,3 +145,16 @@ def test_indicators_page_scorecard_for_the_demo_region(ref_engine: Engine, monke
     at.selectbox(key="filters.municipality").set_value(city).run()  # drill down to г. Омск
     assert not at.exception, at.exception
     assert at.subheader[0].value == "г. Омск, 2022 год"
+
+
+def test_indicators_page_compares_regions_on_demand(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run("app.py", monkeypatch, _url(small_engine))
+    at.switch_page("pages/indicators.py").run()
+    tables = len(at.dataframe)
+    at.toggle(key="indicators.compare").set_value(True).run()
+    assert not at.exception, at.exception
+    comparison = at.dataframe[tables].value
+    assert list(comparison.columns) == ["Показатель", "Формулировки", "Омская область"]
+    assert comparison.set_index("Показатель").loc["Прошли диагностику дефицитов", "Омская область"] == pytest.approx(
+        330 / 1220 * 100
+    )
