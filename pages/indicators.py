@@ -35,8 +35,17 @@ code = st.selectbox("Показатель", list(codes), format_func=codes.__get
 chosen = monitoring.scope_rows(scored, year=year, municipality_id=None)
 chosen = chosen[chosen["code"] == code].iloc[0]
 places = ui.ranking_rows(scored, region=region, year=year, code=code)
-if places.empty:
-    st.info("Этот показатель считается по организациям ДПО или по региону в целом, а не по муниципалитетам.")
+if chosen["scope"] == "provider":
+    providers = ui.load_providers(url, region, year, float(chosen["target"]))
+    ui.render_chart(
+        "ranking",
+        providers.rename(columns={"provider": "municipality"}),
+        title=f"{codes[code]}: по организациям ДПО",
+        region_value=float(chosen["value"]),
+        target=float(chosen["target"]),
+    )
+elif places.empty:
+    st.info("Этот показатель считается по региону в целом, а не по муниципалитетам.")
 else:
     lines = {"region_value": float(chosen["value"]), "target": float(chosen["target"]), "title": codes[code]}
     options = {**lines, "ascending": bool(chosen["polarity"] == "at_most_target")}

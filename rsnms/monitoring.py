@@ -248,3 +248,18 @@ def compare_regions(engine: Engine, *, year: int) -> pd.DataFrame:
         0, "Формулировки", ["различаются" if len(wordings[s]) > 1 else "совпадают" for s in table_frame.index]
     )
     return table_frame.rename_axis("Показатель").reset_index()
+
+
+def providers(engine: Engine, *, region: str, year: int, target: float, close_band: float) -> pd.DataFrame:
+    """The ФР ДППО programme share of each ДПО provider, with its status against the regional target."""
+    frame = queries.provider_programmes(engine, region=region, year=year)
+    frame["value"] = [
+        n / d * 100 if d and not math.isnan(d) and not math.isnan(n) else math.nan
+        for n, d in zip(frame["numerator"], frame["denominator"], strict=True)
+    ]
+    frame["target"] = target
+    frame["status"] = [
+        indicators.status(value, target, polarity="higher_is_better", unit="%", close_band=close_band)
+        for value in frame["value"]
+    ]
+    return frame

@@ -287,3 +287,20 @@ def targets(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
     return (
         found[["code", "year", "municipality_id", "target"]].astype({"municipality_id": "Int64"}).reset_index(drop=True)
     )
+
+
+def provider_programmes(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
+    """``provider``, ``numerator`` (programmes in the ФР ДППО), ``denominator`` (all programmes) per ДПО provider."""
+    sql = """
+        SELECT o.name AS provider, ac.metric, SUM(ac.value) AS value
+        FROM aggregate_count ac JOIN organisation o ON o.id = ac.organisation_id JOIN region r ON r.id = ac.region_id
+        WHERE r.code = :region AND ac.year = :year AND ac.metric IN ('dpo_programs_in_fr', 'dpo_programs_total')
+        GROUP BY o.name, ac.metric
+    """
+    rows = _frame(engine, sql, region=region, year=year)
+    wide = rows.pivot_table(index="provider", columns="metric", values="value", aggfunc="sum").reset_index()
+    wide = wide.rename(columns={"dpo_programs_in_fr": "numerator", "dpo_programs_total": "denominator"})
+    for column in ("numerator", "denominator"):
+        if column not in wide:
+            wide[column] = float("nan")
+    return wide[["provider", "numerator", "denominator"]]

@@ -352,3 +352,11 @@ def final_target(database_url: str, region: str, code: str) -> tuple[int | None,
     if own.empty:
         return None, float("nan")
     return int(own["year"].iloc[-1]), float(own["target"].iloc[-1])
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_providers(database_url: str, region: str, year: int, target: float) -> pd.DataFrame:
+    """Cached ``monitoring.providers`` (the ФР ДППО share per ДПО provider)."""
+    engine = db.get_engine(database_url)
+    band = queries.constant(engine, code="status_close_band")
+    return monitoring.providers(engine, region=region, year=year, target=target, close_band=band)

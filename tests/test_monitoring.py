@@ -199,3 +199,31 @@ def test_management_teams_count_distinct_organisations_since_2021(ref_engine: En
     teams = _value(frame, "mgmt_teams_pk_share", 2024)
     assert (teams["numerator"], teams["value"], teams["target"], teams["status"]) == (2, 50.0, 40.0, "met")
     assert teams["source"] == monitoring.PERSON
+
+
+def test_programme_share_per_provider(ref_engine: Engine) -> None:
+    with ref_engine.begin() as conn:
+        for name, in_fr, total in (("ИРО", 10, 40), ("Университет", 6, 8)):
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
+                    "has_mentoring_model, is_internship_site) SELECT region_id, id, :n, 'dpo', 0, 0, 0 "
+                    "FROM municipality WHERE name = :m"
+                ),
+                {"n": name, "m": OMSK_CITY},
+            )
+            for metric, value in (("dpo_programs_in_fr", in_fr), ("dpo_programs_total", total)):
+                conn.execute(
+                    text(
+                        "INSERT INTO aggregate_count (region_id, organisation_id, year, metric, value) "
+                        "SELECT region_id, id, 2024, :k, :v FROM organisation WHERE name = :n"
+                    ),
+                    {"k": metric, "v": value, "n": name},
+                )
+    shares = monitoring.providers(ref_engine, region="omsk", year=2024, target=50.0, close_band=5.0).set_index(
+        "provider"
+    )
+    assert shares["value"].to_dict() == {"ИРО": 25.0, "Университет": 75.0}
+    assert shares["status"].to_dict() == {"ИРО": "not_met", "Университет": "met"}
+    region = _value(monitoring.values(ref_engine, region="omsk", years=[2024]), "fr_dpo_programs_share", 2024)
+    assert region["value"] == pytest.approx(16 / 48 * 100)

@@ -137,6 +137,8 @@ def test_indicators_page_scorecard_for_the_demo_region(ref_engine: Engine, monke
         "ОО с целевой моделью наставничества": "выполнен",
     }
     assert card.loc[0, "Изменение к прошлому году"] == "+8,2 п.п."
+    at.selectbox(key="indicators.indicator").select("fr_dpo_programs_share").run()  # per ДПО provider
+    assert not at.exception, at.exception
     at.selectbox(key="filters.year").select(2022).run()
     assert not at.exception, at.exception
     assert at.dataframe[0].value.loc[0, "Значение"] == "14,4\u00a0%"
