@@ -43,6 +43,7 @@ if chosen["scope"] == "provider":
         title=f"{codes[code]}: по организациям ДПО",
         region_value=float(chosen["value"]),
         target=float(chosen["target"]),
+        label_title="Организация ДПО",
     )
 elif places.empty:
     st.info("Этот показатель считается по региону в целом, а не по муниципалитетам.")

@@ -159,6 +159,7 @@ def ranking(
     target: float | None = None,
     title: str = "",
     ascending: bool = False,
+    label_title: str = "Муниципалитет",
 ) -> alt.LayerChart:
     """Horizontal status-coloured bars sorted by value; missing values listed last as «нет данных».
 
@@ -177,8 +178,13 @@ def ranking(
             alt.X(field=value, type="quantitative", title=None),
             alt.Color(field="_status", type="nominal", scale=STATUS_SCALE, title="Статус"),
             tooltip=[
-                alt.Tooltip(field=label, type="nominal", title="Муниципалитет"),
+                alt.Tooltip(field=label, type="nominal", title=label_title),
                 alt.Tooltip(field=value, type="quantitative", title="Значение", format=NUMBER_FORMAT),
+                *(
+                    alt.Tooltip(field=field, type="quantitative", title=caption, format=NUMBER_FORMAT)
+                    for field, caption in (("numerator", "Числитель"), ("denominator", "Знаменатель"))
+                    if field in data
+                ),
                 alt.Tooltip(field="_status", type="nominal", title="Статус"),
             ],
         )
@@ -186,7 +192,7 @@ def ranking(
     missing = (
         alt.Chart(data[data[value].isna()])
         .mark_text(text=NO_DATA, align="left", baseline="middle", dx=2, color=NO_DATA_COLOUR)
-        .encode(rows, alt.X(datum=0), tooltip=[alt.Tooltip(field=label, type="nominal", title="Муниципалитет")])
+        .encode(rows, alt.X(datum=0), tooltip=[alt.Tooltip(field=label, type="nominal", title=label_title)])
     )
     references = [
         (region_value, "по региону", [6, 4]),

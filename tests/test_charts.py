@@ -262,3 +262,19 @@ def test_trend_leaves_target_path_and_forecast_unchanged() -> None:
     charts.trend(ACTUAL, target_path=path, forecast=forecast).to_dict()
     pd.testing.assert_frame_equal(path, TARGET_PATH)
     pd.testing.assert_frame_equal(forecast, FORECAST)
+
+
+def test_ranking_tooltips_carry_numerator_and_denominator_when_given() -> None:
+    frame = pd.DataFrame(
+        {
+            "municipality": ["А", "Б"],
+            "value": [30.0, 20.0],
+            "status": ["met", "not_met"],
+            "numerator": [3.0, 2.0],
+            "denominator": [10.0, 10.0],
+        }
+    )
+    spec = charts.ranking(frame, label_title="Организация ДПО").to_dict()
+    bars = next(layer for layer in spec["layer"] if layer["mark"] == "bar" or layer["mark"].get("type") == "bar")
+    titles = [tooltip["title"] for tooltip in bars["encoding"]["tooltip"]]
+    assert titles == ["Организация ДПО", "Значение", "Числитель", "Знаменатель", "Статус"]
