@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session, select
 
 from rsnms import models, monitoring
@@ -27,6 +27,16 @@ def _value(frame: pd.DataFrame, code: str, year: int, municipality: int | None =
     scope = frame["municipality_id"].isna() if municipality is None else frame["municipality_id"] == municipality
     [row] = frame[(frame["code"] == code) & (frame["year"] == year) & scope].to_dict("records")
     return pd.Series(row)
+
+
+def _organisation(conn: Connection, name: str, municipality: str, kind: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, has_mentoring_model, "
+            "is_internship_site) SELECT region_id, id, :n, :k, 0, 0, 0 FROM municipality WHERE name = :m"
+        ),
+        {"n": name, "k": kind, "m": municipality},
+    )
 
 
 def test_aggregate_mode_by_municipality_and_region(small_engine: Engine) -> None:
@@ -113,14 +123,7 @@ def test_provider_level_indicator_and_load(ref_engine: Engine) -> None:
     _aggregate(ref_engine, "omsk", "ped_workers_total", 2024, 1000, OMSK_CITY)
     _aggregate(ref_engine, "omsk", "methodists_fte", 2024, 3.5, OMSK_CITY)
     with ref_engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
-                "has_mentoring_model, is_internship_site) SELECT region_id, id, 'ИРО', 'dpo', 0, 0, 0 "
-                "FROM municipality WHERE name = :m"
-            ),
-            {"m": OMSK_CITY},
-        )
+        _organisation(conn, "ИРО", OMSK_CITY, "dpo")
         for metric, value in (("dpo_programs_total", 40), ("dpo_programs_in_fr", 10)):
             conn.execute(
                 text(
@@ -178,14 +181,7 @@ def test_municipal_targets_override_the_regional_one(small_engine: Engine) -> No
 def test_management_teams_count_distinct_organisations_since_2021(ref_engine: Engine) -> None:
     with ref_engine.begin() as conn:
         for name in ("Школа 1", "Школа 2"):
-            conn.execute(
-                text(
-                    "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
-                    "has_mentoring_model, is_internship_site) SELECT region_id, id, :n, 'general_school', 0, 0, 0 "
-                    "FROM municipality WHERE name = 'г. Шуя'"
-                ),
-                {"n": name},
-            )
+            _organisation(conn, name, "г. Шуя", "general_school")
         for name, year in (("Школа 1", 2021), ("Школа 1", 2023), ("Школа 2", 2024)):  # Школа 1 counts once
             conn.execute(
                 text(
@@ -204,14 +200,7 @@ def test_management_teams_count_distinct_organisations_since_2021(ref_engine: En
 def test_programme_share_per_provider(ref_engine: Engine) -> None:
     with ref_engine.begin() as conn:
         for name, in_fr, total in (("ИРО", 10, 40), ("Университет", 6, 8)):
-            conn.execute(
-                text(
-                    "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
-                    "has_mentoring_model, is_internship_site) SELECT region_id, id, :n, 'dpo', 0, 0, 0 "
-                    "FROM municipality WHERE name = :m"
-                ),
-                {"n": name, "m": OMSK_CITY},
-            )
+            _organisation(conn, name, OMSK_CITY, "dpo")
             for metric, value in (("dpo_programs_in_fr", in_fr), ("dpo_programs_total", total)):
                 conn.execute(
                     text(
