@@ -18,7 +18,7 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, demo, export, monitoring, overview, queries
+from rsnms import db, deficits, demo, export, monitoring, overview, queries
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -133,6 +133,19 @@ def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
+    """Print the deficit cells of a region and year, by municipality or organisation."""
+    known = set(queries.municipalities(engine, region=args.region)["name"])
+    if args.municipality is not None and args.municipality not in known:
+        raise RsnmsError(f"Муниципальное образование «{args.municipality}» не найдено в регионе {args.region}.")
+    by_organisation = args.by == "organisation"
+    frame = deficits.table(
+        engine, region=args.region, year=args.year, by_organisation=by_organisation, municipality=args.municipality
+    )
+    emit(frame, args.format, sys.stdout)
+    return 0
+
+
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
@@ -165,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     scorecard.add_argument("--by", choices=("region", "municipality"), default="region")
     scorecard.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
     scorecard.set_defaults(handler=run_indicators)
+
+    gaps = commands.add_parser("deficits", parents=[common], help="профессиональные дефициты по компетенциям")
+    _add_region(gaps)
+    gaps.add_argument("--year", type=int, required=True)
+    gaps.add_argument("--by", choices=("municipality", "organisation"), default="municipality")
+    gaps.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
+    gaps.set_defaults(handler=run_deficits)
 
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
     upload.add_argument("file")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from rsnms import db
 from rsnms.cli import main
@@ -97,3 +97,29 @@ def test_indicators_command_refuses_an_unknown_municipality(
     _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
     assert main(["indicators", "--region", "omsk", "--year", "2024", "--municipality", "Атлантида"]) == 1
     assert "«Атлантида» не найдено" in capsys.readouterr().err
+
+
+def test_deficits_command(
+    ref_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use(monkeypatch, ref_engine.url.render_as_string(hide_password=False))
+    with ref_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO deficit_aggregate (region_id, year, municipality_id, area_id, n_assessed, n_with_deficit) "
+                "SELECT m.region_id, 2024, m.id, a.id, 20, 5 FROM municipality m, competency_area a "
+                "WHERE m.name = 'г. Омск' AND a.code = 'digital'"
+            )
+        )
+    assert (
+        main(["deficits", "--region", "omsk", "--year", "2024", "--municipality", "г. Омск", "--format", "json"]) == 0
+    )
+    [row] = json.loads(capsys.readouterr().out)
+    assert row == {
+        "municipality": "г. Омск",
+        "area": "цифровая",
+        "n_assessed": 20,
+        "n_with_deficit": 5,
+        "share": 25.0,
+        "mean_score": None,
+    }
