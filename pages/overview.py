@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from rsnms import formatting, ui
+from rsnms import formatting, overview, ui
 
 url = ui.settings().database_url
 ui.get_engine()
@@ -24,7 +24,7 @@ figures = ui.load_headline(url, region, year, dt.date.today())
 ui.render_headline(figures)
 
 st.subheader(f"Показатели эффективности за {year} год")
-card = ui.load_scorecard(url, region, year)
+card = overview.act_rows(ui.load_scorecard(url, region, year))
 if card.empty:
     st.info("В акте региона нет перечня показателей эффективности РСНМС.")
 else:

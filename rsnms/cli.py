@@ -117,17 +117,21 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _checked_municipality(args: argparse.Namespace, engine: Engine) -> str | None:
+    """The --municipality given, refused in Russian when the region has no such unit."""
+    if args.municipality is not None and args.municipality not in set(
+        queries.municipalities(engine, region=args.region)["name"]
+    ):
+        raise RsnmsError(f"Муниципальное образование «{args.municipality}» не найдено в регионе {args.region}.")
+    return str(args.municipality) if args.municipality is not None else None
+
+
 def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
     """Print the indicators of a region and year (by municipality when asked), as the «Показатели» page."""
-    known = set(queries.municipalities(engine, region=args.region)["name"])
-    if args.municipality is not None and args.municipality not in known:
-        raise RsnmsError(f"Муниципальное образование «{args.municipality}» не найдено в регионе {args.region}.")
+    municipality = _checked_municipality(args, engine)
+    by_municipality = args.by == "municipality"
     frame = monitoring.table(
-        engine,
-        region=args.region,
-        year=args.year,
-        by_municipality=args.by == "municipality",
-        municipality=args.municipality,
+        engine, region=args.region, year=args.year, by_municipality=by_municipality, municipality=municipality
     )
     emit(frame, args.format, sys.stdout)
     return 0
@@ -135,12 +139,10 @@ def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
 
 def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
     """Print the deficit cells of a region and year, by municipality or organisation."""
-    known = set(queries.municipalities(engine, region=args.region)["name"])
-    if args.municipality is not None and args.municipality not in known:
-        raise RsnmsError(f"Муниципальное образование «{args.municipality}» не найдено в регионе {args.region}.")
+    municipality = _checked_municipality(args, engine)
     by_organisation = args.by == "organisation"
     frame = deficits.table(
-        engine, region=args.region, year=args.year, by_organisation=by_organisation, municipality=args.municipality
+        engine, region=args.region, year=args.year, by_organisation=by_organisation, municipality=municipality
     )
     emit(frame, args.format, sys.stdout)
     return 0
@@ -148,6 +150,14 @@ def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
 
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
+
+
+def _add_scope(parser: argparse.ArgumentParser, *, by: tuple[str, str]) -> None:
+    """--region, --year, --by (the first choice is the default) and --municipality."""
+    _add_region(parser)
+    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--by", choices=by, default=by[0])
+    parser.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,17 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(handler=run_overview)
 
     scorecard = commands.add_parser("indicators", parents=[common], help="показатели эффективности за год")
-    _add_region(scorecard)
-    scorecard.add_argument("--year", type=int, required=True)
-    scorecard.add_argument("--by", choices=("region", "municipality"), default="region")
-    scorecard.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
+    _add_scope(scorecard, by=("region", "municipality"))
     scorecard.set_defaults(handler=run_indicators)
 
     gaps = commands.add_parser("deficits", parents=[common], help="профессиональные дефициты по компетенциям")
-    _add_region(gaps)
-    gaps.add_argument("--year", type=int, required=True)
-    gaps.add_argument("--by", choices=("municipality", "organisation"), default="municipality")
-    gaps.add_argument("--municipality", help="одно муниципальное образование (название как в справочнике)")
+    _add_scope(gaps, by=("municipality", "organisation"))
     gaps.set_defaults(handler=run_deficits)
 
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")

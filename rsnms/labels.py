@@ -19,22 +19,4 @@ INDICATOR_STATUS_COLOURS = {
     "цель не установлена": "#f4f5f7",
 }
 
-ROADMAP_STATUS = {
-    "done": "выполнено",
-    "partial": "выполнено частично",
-    "in_progress": "в работе",
-    "not_started": "не начато",
-    "not_done": "не выполнено",
-    "overdue": "просрочено",
-    "due_soon": "срок скоро",
-    "ongoing": "постоянно",
-}
-
-CATEGORY = {"pedagogue": "педагогические работники", "manager": "управленческие кадры"}
-
 BATCH_STATE = {"committed": "загружена", "undone": "отменена"}
-
-SOURCE_FIELDS = {
-    "region_source": "Регион определён",
-    "year_source": "Год определён",
-}

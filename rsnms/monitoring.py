@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 
 from rsnms import indicators, queries
 
-REGION = "region"
 PERSON, AGGREGATE, DERIVED = "персональные данные", "сводные показатели", "расчёт по данным системы"
 DERIVED_METRICS = ("roadmap_in_force", "monitoring_system_in_force")
 

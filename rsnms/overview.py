@@ -51,10 +51,19 @@ def _value(card: pd.DataFrame, code: str, column: str) -> float:
     return float(chosen.iloc[0]) if not chosen.empty else math.nan
 
 
-def headline(engine: Engine, *, region: str, year: int, today: dt.date) -> Headline:
-    """Compute the headline tiles of a region and year from the store."""
-    card = scorecard(engine, region=region, year=year, include_all=True)
-    counts = indicators.count_statuses(card[card["in_act"]] if not card.empty else card)
+def act_rows(card: pd.DataFrame) -> pd.DataFrame:
+    """The indicators the region's act names (a full-catalogue scorecard also has the others, e.g. the load)."""
+    return card[card["in_act"]].reset_index(drop=True) if not card.empty else card
+
+
+def headline(engine: Engine, *, region: str, year: int, today: dt.date, card: pd.DataFrame | None = None) -> Headline:
+    """Compute the headline tiles of a region and year from the store.
+
+    ``card``: the year's full-catalogue scorecard when the caller has it already (the page shows it too).
+    """
+    if card is None:
+        card = scorecard(engine, region=region, year=year, include_all=True)
+    counts = indicators.count_statuses(act_rows(card))
     as_of = roadmap_as_of(year, today)
     reports = queries.roadmap_reports(engine, region=region)
     items = roadmap.statuses(queries.roadmap_items(engine, region=region), reports, as_of=as_of)

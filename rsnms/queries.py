@@ -78,40 +78,6 @@ def indicator_catalogue(engine: Engine, *, region: str, include_all: bool = Fals
     return catalogue
 
 
-def region_metric_totals(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
-    """``year``, ``metric``, ``value``: each metric's region total per year (see ``_LEVEL``)."""
-    if not years:
-        return pd.DataFrame({"year": [], "metric": [], "value": []})
-    placeholders = ", ".join(f":y{index}" for index in range(len(years)))
-    sql = f"""
-        SELECT ac.year, ac.metric, {_LEVEL} AS level, SUM(ac.value) AS value
-        FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
-        WHERE r.code = :region AND ac.year IN ({placeholders})
-        GROUP BY ac.year, ac.metric, {_LEVEL}
-    """
-    params = {f"y{index}": year for index, year in enumerate(years)}
-    levels = _frame(engine, sql, region=region, **params)
-    first = levels.sort_values(["year", "metric", "level"]).drop_duplicates(["year", "metric"])
-    return first[["year", "metric", "value"]].reset_index(drop=True)
-
-
-def region_targets(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
-    """``code``, ``target``, ``source``: the region-level official targets for a year.
-
-    An uploaded target (newest batch first) takes precedence over the act's.
-    """
-    sql = """
-        SELECT i.code, t.value AS target, t.source, t.batch_id
-        FROM indicator_target t JOIN indicator i ON i.id = t.indicator_id
-        JOIN region r ON r.id = t.region_id
-        WHERE r.code = :region AND t.year = :year AND t.municipality_id IS NULL
-    """
-    targets = _frame(engine, sql, region=region, year=year)
-    targets["uploaded"] = targets["batch_id"].notna()
-    targets = targets.sort_values(["uploaded", "batch_id"], ascending=False)
-    return targets.drop_duplicates("code")[["code", "target", "source"]].reset_index(drop=True)
-
-
 def constant(engine: Engine, *, code: str) -> float:
     """The official value of a constant (for example methodist_norm)."""
     values = _frame(engine, "SELECT value FROM constant WHERE code = :code", code=code)["value"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -59,14 +60,15 @@ def load_freshness(database_url: str, region: str) -> queries.Freshness:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем показатели…")
 def load_headline(database_url: str, region: str, year: int, today: dt.date) -> overview.Headline:
-    """Cached ``overview.headline``."""
-    return overview.headline(db.get_engine(database_url), region=region, year=year, today=today)
+    """Cached ``overview.headline``, from the same cached scorecard the page shows."""
+    card = load_scorecard(database_url, region, year)
+    return overview.headline(db.get_engine(database_url), region=region, year=year, today=today, card=card)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def load_scorecard(database_url: str, region: str, year: int) -> pd.DataFrame:
-    """Cached ``overview.scorecard`` for the indicators of the region's act."""
-    return overview.scorecard(db.get_engine(database_url), region=region, year=year)
+    """Cached full-catalogue ``overview.scorecard`` of a year (``overview.act_rows`` keeps the act's)."""
+    return overview.scorecard(db.get_engine(database_url), region=region, year=year, include_all=True)
 
 
 def clear_caches() -> None:
@@ -258,9 +260,10 @@ def render_templates(schemas: Sequence[Schema], *, region: str) -> None:
         text.markdown(f"**{schema.title}.** {schema.description}")
         button.download_button(
             "Скачать шаблон",
-            data=load_template(settings().database_url, schema.kind, region),
+            data=functools.partial(load_template, settings().database_url, schema.kind, region),  # built on click
             file_name=templates.template_file_name(schema.kind),
             mime=XLSX_MIME,
+            on_click="ignore",
             key=f"upload.template.{schema.kind}",
         )
 

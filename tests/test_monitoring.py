@@ -216,3 +216,11 @@ def test_programme_share_per_provider(ref_engine: Engine) -> None:
     assert shares["status"].to_dict() == {"ИРО": "not_met", "Университет": "met"}
     region = _value(monitoring.values(ref_engine, region="omsk", years=[2024]), "fr_dpo_programs_share", 2024)
     assert region["value"] == pytest.approx(16 / 48 * 100)
+
+
+def test_a_region_row_is_preferred_to_the_sum_of_municipalities(small_engine: Engine) -> None:
+    before = _value(monitoring.values(small_engine, region="omsk", years=[2024]), "fr_dpo_completion_share", 2024)
+    assert before["denominator"] == 1100  # Σ of the two municipalities
+    _aggregate(small_engine, "omsk", "ped_workers_total", 2024, 1150)
+    after = _value(monitoring.values(small_engine, region="omsk", years=[2024]), "fr_dpo_completion_share", 2024)
+    assert after["denominator"] == 1150  # the region's own row, not 1150 + 1100

@@ -7,9 +7,8 @@ import math
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
-from rsnms import models, overview, queries
+from rsnms import overview, queries
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -67,15 +66,3 @@ def test_freshness_and_years(small_engine: Engine) -> None:
     assert (fresh.data_as_of, fresh.is_demo) == (dt.date(2024, 12, 31), False)
     assert queries.data_years(small_engine, region="omsk") == [2024]
     assert queries.freshness(small_engine, region="kirov").batch_id is None
-
-
-def test_region_value_prefers_region_rows_over_municipality_sums(small_engine: Engine) -> None:
-    totals = queries.region_metric_totals(small_engine, region="omsk", years=[2024]).set_index("metric")
-    assert totals.loc["ped_workers_total", "value"] == 1100.0  # Σ of the two municipalities
-    with Session(small_engine) as session:
-        omsk = session.exec(select(models.Region).where(models.Region.code == "omsk")).one()
-        session.add(models.AggregateCount(region_id=omsk.id, year=2024, metric="ped_workers_total", value=1150))
-        session.commit()
-    totals = queries.region_metric_totals(small_engine, region="omsk", years=[2024]).set_index("metric")
-    assert totals.loc["ped_workers_total", "value"] == 1150.0  # the region's own row, not 1150 + 1100
-    assert totals.loc["managers_total", "value"] == 120.0

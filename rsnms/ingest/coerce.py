@@ -110,12 +110,6 @@ def _body(sheet: RawSheet, match: HeaderMatch) -> tuple[list[_Column], npt.NDArr
     return columns, np.flatnonzero((filled > 0) & ~section & ~(first_text & first_skip))
 
 
-def data_rows(sheet: RawSheet, match: HeaderMatch) -> pd.DataFrame:
-    """The cells below the header as a frame of raw values (field keys as columns, plus ``_row``)."""
-    columns, keep = _body(sheet, match)
-    return _raw_frame(sheet, match, columns, keep)
-
-
 def _raw_frame(sheet: RawSheet, match: HeaderMatch, columns: list[_Column], keep: npt.NDArray[np.intp]) -> pd.DataFrame:
     everything = len(keep) == len(columns[0].cells)  # no row skipped: no copies
     frame = pd.DataFrame(

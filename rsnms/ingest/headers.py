@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rsnms.ingest.read import Cell, RawSheet
+from rsnms.ingest.read import RawSheet
 from rsnms.ingest.schemas import Field, Schema
 from rsnms.ingest.text import normalise
 
@@ -90,8 +90,3 @@ def find_header(sheet: RawSheet, schema: Schema) -> HeaderMatch | None:
             if best is None or match.score > best.score:
                 best = match
     return best
-
-
-def is_blank(row: Sequence[Cell]) -> bool:
-    """True when every cell of the row is empty."""
-    return all(cell in (None, "") or (isinstance(cell, str) and not cell.strip()) for cell in row)
