@@ -9,6 +9,8 @@ navigation = st.navigation(
         "Мониторинг": [
             st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
             st.Page("pages/indicators.py", title="Показатели", icon=":material/leaderboard:"),
+            st.Page("pages/deficits.py", title="Дефициты", icon=":material/grid_on:"),
+            st.Page("pages/methodists.py", title="Нагрузка методистов", icon=":material/groups:"),
         ],
         "Данные": [
             st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload_file:"),

@@ -183,6 +183,9 @@ def run_fastexcel(xlsx: Path, _database: Path) -> dict[str, Any]:
     return {"total": time.perf_counter() - start, "rows": table.num_rows}
 
 
+SCAN = "formula scan (a second thread, alongside read)"
+
+
 def run_pipeline(xlsx: Path, database: Path) -> dict[str, Any]:
     from rsnms import db, store
     from rsnms.ingest import guard, pipeline, plan
@@ -193,7 +196,7 @@ def run_pipeline(xlsx: Path, database: Path) -> dict[str, Any]:
     # The names the pipeline looks up when it runs, in the order it calls them.
     for module, name, step in (
         (guard, "check_workbook", "guard"),
-        (guard, "uncached_formulas", "guard"),
+        (guard, "uncached_formulas", SCAN),
         (pipeline, "read_workbook", "read"),
         (pipeline, "_recognise", "recognise"),
         (pipeline, "coerce", "coerce"),
@@ -217,7 +220,8 @@ def run_pipeline(xlsx: Path, database: Path) -> dict[str, Any]:
     engine.dispose()
     figures: dict[str, Any] = {"total": end - start, "prepare": prepared - start, "commit": end - prepared}
     figures |= split.seconds
-    named = sum(seconds for step, seconds in split.seconds.items() if step.startswith("prepare"))
+    # The formula scan runs in a second thread while the workbook is read: its time is not on the clock.
+    named = sum(seconds for step, seconds in split.seconds.items() if step.startswith("prepare") and SCAN not in step)
     figures["prepare: other (region, reference, problem rows)"] = prepared - start - named
     figures["rows created"] = committed.created
     figures["peak MB after the first call of each step"] = " → ".join(
@@ -239,7 +243,7 @@ def run_naive(xlsx: Path, database: Path) -> dict[str, Any]:
     frame.columns = ["no", "muni", "org", "code", "position", "subject", "born", "since", "area", "score", "level",
                      "date"]  # fmt: skip
     read = time.perf_counter()
-    levels = {"выраженный дефицит": ("severe", True), "частичный дефицит": ("partial", True)}
+    levels = {"выраженный дефицит": "severe", "частичный дефицит": "partial"}
     with Session(engine) as session:
         region_id = session.exec(select(models.Region.id).where(models.Region.code == "omsk")).one()
         assert region_id is not None
@@ -272,12 +276,12 @@ def run_naive(xlsx: Path, database: Path) -> dict[str, Any]:
         session.flush()
         results = []
         for row in rows:
-            level, deficit = levels.get(row.level, ("none", False))
+            level = levels.get(row.level, "none")
             results.append(
                 models.DiagnosticResult(
                     educator_id=cast(int, educators[row.code].id), area_id=areas[row.area], taken_on=row.date.date(),
                     year=row.date.year, organisation_id=orgs[row.muni, row.org].id, municipality_id=munis[row.muni],
-                    score=float(row.score), level_code=level, is_deficit=deficit, batch_id=batch.id,
+                    score=float(row.score), level_code=level, batch_id=batch.id,
                 )
             )  # fmt: skip
         session.add_all(results)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from rsnms import formatting, overview, ui
 
+ui.route_through_app()
 url = ui.settings().database_url
 ui.get_engine()
 region, region_name = ui.select_region()

@@ -13,6 +13,7 @@ from rsnms.ingest.schemas import SCHEMAS
 AUTO = "определить по файлу"
 
 settings = ui.settings()
+ui.route_through_app()
 engine = ui.get_engine()
 st.title("Загрузка данных")
 st.caption(

@@ -7,6 +7,7 @@ import streamlit as st
 from rsnms import store, ui
 from rsnms.errors import RsnmsError
 
+ui.route_through_app()
 engine = ui.get_engine()
 st.title("Журнал загрузок")
 if "history.message" in st.session_state:

@@ -9,7 +9,8 @@ never drawn as a zero: it gets a grey «нет данных» label instead of a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 import altair as alt
@@ -21,7 +22,6 @@ from rsnms import formatting, labels
 
 FONT = "'PT Sans', 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 NUMBER_FORMAT = ",.1~f"  # one decimal, trailing zeros trimmed: «1 234», «64,8»
-SHARE_FORMAT = ".1~%"  # a 0…1 share: «42 %», «55,5 %»
 RUSSIAN_NUMBER_LOCALE: NumberLocaleKwds = {
     "decimal": ",",
     "thousands": formatting.THIN_SPACE,
@@ -53,8 +53,12 @@ SERIES_FORECAST = "прогноз"
 SERIES_COLOURS: dict[str, str] = {SERIES_ACTUAL: "#1565c0", SERIES_TARGET: "#424242", SERIES_FORECAST: "#6a1b9a"}
 SERIES_DASHES: dict[str, list[int]] = {SERIES_ACTUAL: [1, 0], SERIES_TARGET: [6, 4], SERIES_FORECAST: [2, 3]}
 
-# Shares in a heatmap: sequential (diverging schemes are kept for score-versus-target).
-SHARE_SCHEME: Final = "blues"
+# Deficit heatmaps: a sequential scheme for shares, a diverging one for changes (more deficits in red).
+DEFICIT_SCHEME: Final = "oranges"
+CHANGE_SCHEME: Final = "redblue"
+NO_DATA_FILL = "#e0e0e0"
+ROW_LABEL_LIMIT = 280  # pixels of a heatmap row label before it is cut with «…»
+ROW_SELECTION = "row"  # the point selection a heatmap click fills with the cell's row_id
 
 BULLET_TEXT_X = 1.04  # normalised x where the value column of a bullet chart starts
 BULLET_DOMAIN = [0.0, 1.3]  # room on the right of the bars for that column
@@ -160,15 +164,27 @@ def ranking(
     title: str = "",
     ascending: bool = False,
     label_title: str = "Муниципалитет",
+    statuses: Mapping[str, tuple[str, str]] | None = None,
+    target_caption: str = "цель",
+    missing_first: bool = False,
 ) -> alt.LayerChart:
-    """Horizontal status-coloured bars sorted by value; missing values listed last as «нет данных».
+    """Horizontal status-coloured bars sorted by value; missing values listed last with their status text.
 
     ``ascending=True`` puts the smallest value first (for indicators where lower is better, such as
     the load per methodist). A dashed rule marks ``region_value`` («по региону: X») and a solid rule
-    marks ``target`` («цель: X»), each only when given. The frame is copied, not modified.
+    marks ``target`` («цель: X», or ``target_caption``), each only when given. ``statuses`` maps status
+    codes to (label, colour) when they are not an indicator's; ``missing_first`` lists the rows without a
+    value first (a municipality with teachers and no methodist). The frame is copied, not modified.
     """
-    data = _with_status(frame.copy(), status)
-    data = data.sort_values(value, ascending=ascending, na_position="last", kind="mergesort")
+    data = _with_status(frame.copy(), status, statuses)
+    scale = (
+        alt.Scale(domain=[label for label, _ in statuses.values()], range=[colour for _, colour in statuses.values()])
+        if statuses
+        else STATUS_SCALE
+    )
+    data = data.sort_values(
+        value, ascending=ascending, na_position="first" if missing_first else "last", kind="mergesort"
+    )
     rows = alt.Y(field=label, type="nominal", sort=list(data[label]), title=None, axis=alt.Axis(labelLimit=240))
     bars = (
         alt.Chart(data[data[value].notna()])
@@ -176,7 +192,7 @@ def ranking(
         .encode(
             rows,
             alt.X(field=value, type="quantitative", title=None),
-            alt.Color(field="_status", type="nominal", scale=STATUS_SCALE, title="Статус"),
+            alt.Color(field="_status", type="nominal", scale=scale, title="Статус"),
             tooltip=[
                 alt.Tooltip(field=label, type="nominal", title=label_title),
                 alt.Tooltip(field=value, type="quantitative", title="Значение", format=NUMBER_FORMAT),
@@ -191,19 +207,24 @@ def ranking(
     )
     missing = (
         alt.Chart(data[data[value].isna()])
-        .mark_text(text=NO_DATA, align="left", baseline="middle", dx=2, color=NO_DATA_COLOUR)
-        .encode(rows, alt.X(datum=0), tooltip=[alt.Tooltip(field=label, type="nominal", title=label_title)])
+        .mark_text(align="left", baseline="middle", dx=2, color=NO_DATA_COLOUR)
+        .encode(
+            rows,
+            alt.X(datum=0),
+            alt.Text(field="_status", type="nominal"),
+            tooltip=[alt.Tooltip(field=label, type="nominal", title=label_title)],
+        )
     )
     references = [
         (region_value, "по региону", [6, 4]),
-        (target, "цель", []),
+        (target, target_caption, []),
     ]
     given = [(float(x), name, dash) for x, name, dash in references if x is not None and not formatting.is_missing(x)]
     layers: list[alt.Chart] = [bars, missing]
     for x, name, dash in given:
         # Two captions at the top would collide: the smaller value's goes left of its rule, the other's right.
         is_left = len(given) == 2 and x < max(other for other, _, _ in given)
-        caption = f"{name}: {_number_text(x)}"
+        caption = f"{name}: {formatting.short_number(x)}"
         layers += _reference_line(x, caption, dash=dash, align="right" if is_left else "left")
     return alt.LayerChart(layer=layers, title=title, height=alt.Step(22))
 
@@ -252,61 +273,82 @@ def trend(
 def heatmap(
     frame: pd.DataFrame,
     *,
-    x: str,
-    y: str,
-    value: str,
-    text: str | None = None,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    value: str = "share",
+    diverging: bool = False,
     title: str = "",
-    x_title: str | None = None,
-    y_title: str | None = None,
+    row_title: str = "",
+    tooltip: Sequence[tuple[str, str]] = (),
 ) -> alt.LayerChart:
-    """Colour each x×y cell by a share and print it in the cell; NaN cells are grey «нет данных».
+    """A ``row`` × ``area`` grid from ``rsnms.deficits.matrix`` (or ``change``), in the given orders.
 
-    The sequential scale runs over 0…1 (printed as «42 %») when every value is at most 1, over 0…100
-    when at most 100, and over the data otherwise. ``text`` names a column printed instead of the
-    formatted value. ``x`` is ordinal (years sort numerically), ``y`` keeps the frame's order.
-    ``x_title``/``y_title`` title the axes and the tooltip (default: no axis title, the column name
-    in the tooltip). The frame is copied, not modified.
+    Cells with data are coloured by ``value`` (a share on a fixed 0…100 % scale, or with ``diverging`` a
+    change in percentage points on a scale symmetric around zero, more deficits in red) and print their
+    ``label``. Cells without data are light grey with «нет данных»; hidden small cells are white with a
+    grey border and their «< 5» — never a colour a reader could take for a figure. ``tooltip`` lists
+    extra (column, title) pairs shown as Russian numbers. Clicking a cell selects its row (``row_id``).
     """
     data = frame.copy()
-    domain = _share_domain(data[value])
-    x_enc = alt.X(field=x, type="ordinal", title=x_title, axis=alt.Axis(labelAngle=0))
-    y_enc = alt.Y(field=y, type="nominal", sort=list(dict.fromkeys(data[y])), title=y_title)
-    measured, missing = data[data[value].notna()], data[data[value].isna()]
-    scale = alt.Scale(scheme=SHARE_SCHEME, domain=domain) if domain else alt.Scale(scheme=SHARE_SCHEME)
-    midpoint = (domain[1] / 2) if domain else float(measured[value].median()) if len(measured) else 0.0
-    number_format = SHARE_FORMAT if domain == [0.0, 1.0] else NUMBER_FORMAT
-    tooltip_value = alt.Tooltip(field=value, type="quantitative", title="Значение", format=number_format)
+    unit = "\u00a0п.\u00a0п." if diverging else ""
+    data["_value_text"] = [
+        f"{label}{unit}" if state == "data" else label
+        for label, state in zip(data["label"], data["state"], strict=True)
+    ]
+    for column, _ in tooltip:
+        data[f"_{column}_text"] = [formatting.short_number(v) for v in pd.to_numeric(data[column]).astype(float)]
+    x_enc = alt.X(
+        field="area", type="nominal", sort=list(columns), title=None, axis=alt.Axis(orient="top", labelAngle=-30)
+    )
+    y_enc = alt.Y(
+        field="row", type="nominal", sort=list(rows), title=row_title or None, axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT)
+    )
+    top = _change_limit(data[value]) if diverging else 100.0
+    scale = (
+        alt.Scale(scheme=CHANGE_SCHEME, domain=[-top, top], reverse=True)
+        if diverging
+        else alt.Scale(scheme=DEFICIT_SCHEME, domain=[0.0, 100.0])
+    )
+    legend = alt.Legend(title="Изменение, п. п." if diverging else "Доля с дефицитом, %", format=NUMBER_FORMAT)
+    tips = [
+        _plain_tooltip("row", row_title or "Строка"),
+        _plain_tooltip("area", "Компетенция"),
+        alt.Tooltip(field="_value_text", type="nominal", title="Изменение" if diverging else "Доля с дефицитом"),
+        *(alt.Tooltip(field=f"_{column}_text", type="nominal", title=name) for column, name in tooltip),
+    ]
+    measured = data[data["state"] == "data"]
     cells = (
         alt.Chart(measured)
         .mark_rect()
-        .encode(
-            x_enc,
-            y_enc,
-            alt.Color(
-                field=value, type="quantitative", scale=scale, title=None, legend=alt.Legend(format=number_format)
-            ),
-            tooltip=[_plain_tooltip(y, y_title), _plain_tooltip(x, x_title), tooltip_value],
-        )
+        .encode(x_enc, y_enc, alt.Color(field=value, type="quantitative", scale=scale, legend=legend), tooltip=tips)
+        .add_params(alt.selection_point(name=ROW_SELECTION, fields=["row_id"], on="click", clear="dblclick"))
     )
-    blanks = alt.Chart(missing).mark_rect(color=NO_DATA_COLOUR).encode(x_enc, y_enc)
-    cell_text = (
-        alt.Text(field=text, type="nominal")
-        if text
-        else alt.Text(field=value, type="quantitative", format=number_format)
+    missing = data[data["state"] == "no_data"]
+    hidden = data[data["state"] == "suppressed"]
+    blanks = alt.Chart(missing).mark_rect(color=NO_DATA_FILL).encode(x_enc, y_enc, tooltip=tips[:2])
+    covered = (
+        alt.Chart(hidden)
+        .mark_rect(color="white", stroke=NO_DATA_COLOUR, strokeDash=[3, 2])
+        .encode(x_enc, y_enc, tooltip=tips[:2])
     )
-    labels_on_cells = (
+    midpoint = top / 2
+    strong = f"abs({_datum(value)}) > {midpoint}" if diverging else f"{_datum(value)} > {midpoint}"
+    values = (
         alt.Chart(measured)
         .mark_text(baseline="middle")
         .encode(
             x_enc,
             y_enc,
-            cell_text,
-            color=alt.condition(f"{_datum(value)} > {midpoint}", alt.value("white"), alt.value("black")),
+            alt.Text(field="label", type="nominal"),
+            color=alt.condition(strong, alt.value("white"), alt.value("black")),
         )
     )
-    no_data_labels = alt.Chart(missing).mark_text(text=NO_DATA, baseline="middle", color="white").encode(x_enc, y_enc)
-    return alt.LayerChart(layer=[cells, blanks, labels_on_cells, no_data_labels], title=title)
+    notes = (
+        alt.Chart(pd.concat([missing, hidden]))
+        .mark_text(baseline="middle", color="#616161", fontSize=10)
+        .encode(x_enc, y_enc, alt.Text(field="label", type="nominal"))
+    )
+    return alt.LayerChart(layer=[cells, blanks, covered, values, notes], title=title).properties(height=alt.Step(24))
 
 
 def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
@@ -321,11 +363,12 @@ def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
     return vl_convert.vegalite_to_png(json.dumps(spec), vl_version=version, scale=scale, allowed_base_urls=[])
 
 
-def _with_status(data: pd.DataFrame, status: str) -> pd.DataFrame:
+def _with_status(
+    data: pd.DataFrame, status: str, statuses: Mapping[str, tuple[str, str]] | None = None
+) -> pd.DataFrame:
     """Add ``_status``: the Russian label of each status code (a missing status reads «нет данных»)."""
-    data["_status"] = [
-        NO_DATA if pd.isna(code) else labels.INDICATOR_STATUS.get(str(code), str(code)) for code in data[status]
-    ]
+    names = {code: name for code, (name, _) in statuses.items()} if statuses else labels.INDICATOR_STATUS
+    data["_status"] = [NO_DATA if pd.isna(code) else names.get(str(code), str(code)) for code in data[status]]
     return data
 
 
@@ -383,12 +426,10 @@ def _reference_line(x: float, caption: str, *, dash: Sequence[int], align: Liter
     return [rule, text.encode(y=alt.value(0))]
 
 
-def _share_domain(values: pd.Series[Any]) -> list[float] | None:
-    """0…1 or 0…100 for shares, None (the data's own range) for anything else."""
-    top = pd.to_numeric(values).max()
-    if pd.isna(top) or top <= 1:
-        return [0.0, 1.0]
-    return [0.0, 100.0] if top <= 100 else None
+def _change_limit(values: pd.Series[Any]) -> float:
+    """The half-width of a change scale: the largest change rounded up to 5 points, at least 10."""
+    largest = pd.to_numeric(values).abs().max()
+    return 10.0 if pd.isna(largest) else max(10.0, math.ceil(float(largest) / 5) * 5)
 
 
 def _formatted(field: str, *, unit_field: str | None = None, missing: str = NO_DATA) -> str:
@@ -408,10 +449,3 @@ def _datum(field: str) -> str:
 def _plain_tooltip(field: str, title: str | None) -> alt.Tooltip:
     """A tooltip entry for a dimension, titled by ``title`` or else by its column name."""
     return alt.Tooltip(field=field, type="nominal", title=title or field)
-
-
-def _number_text(value: float | None) -> str:
-    """«60», «141,3»: whole numbers without decimals, others with one."""
-    if value is None or formatting.is_missing(value):
-        return NO_DATA
-    return formatting.number(value, 0 if float(value).is_integer() else 1)

@@ -18,7 +18,7 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, deficits, demo, export, monitoring, overview, queries
+from rsnms import db, deficits, demo, export, methodists, monitoring, overview, queries
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -148,6 +148,14 @@ def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_methodists(args: argparse.Namespace, engine: Engine) -> int:
+    """Print the methodist load by municipality (the official norm unless --norm is given)."""
+    if args.norm is not None and args.norm <= 0:
+        raise RsnmsError("Норма нагрузки (--norm) должна быть больше нуля.")
+    emit(methodists.table(engine, region=args.region, year=args.year, norm=args.norm), args.format, sys.stdout)
+    return 0
+
+
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
@@ -189,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     gaps = commands.add_parser("deficits", parents=[common], help="профессиональные дефициты по компетенциям")
     _add_scope(gaps, by=("municipality", "organisation"))
     gaps.set_defaults(handler=run_deficits)
+
+    load = commands.add_parser("methodists", parents=[common], help="нагрузка региональных методистов")
+    _add_region(load)
+    load.add_argument("--year", type=int, required=True)
+    load.add_argument("--norm", type=float, help="педагогов на 1 методиста (по умолчанию — норма из справочника)")
+    load.set_defaults(handler=run_methodists)
 
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
     upload.add_argument("file")

@@ -25,6 +25,7 @@ class Settings:
     pseudonym_key: str = DEV_PSEUDONYM_KEY
     max_upload_mb: int = 20
     suppress_below: int = 5
+    suppress_below_organisation: int = 10
     auth: str = "off"
     echo_sql: bool = False
 
@@ -51,6 +52,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         pseudonym_key=environ.get("RSNMS_PSEUDONYM_KEY", Settings.pseudonym_key),
         max_upload_mb=int(environ.get("RSNMS_MAX_UPLOAD_MB", Settings.max_upload_mb)),
         suppress_below=int(environ.get("RSNMS_SUPPRESS_BELOW", Settings.suppress_below)),
+        suppress_below_organisation=int(
+            environ.get("RSNMS_SUPPRESS_BELOW_ORGANISATION", Settings.suppress_below_organisation)
+        ),
         auth=auth,
         echo_sql=environ.get("RSNMS_ECHO_SQL") == "1",
     )

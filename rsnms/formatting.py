@@ -26,6 +26,26 @@ def number(value: float | None, decimals: int = 0) -> str:
     return text.replace(",", THIN_SPACE).replace(".", ",")
 
 
+def short_number(value: float | None, decimals: int = 1) -> str:
+    """«60», «141,3», «0,75» (``decimals=2``): at most ``decimals`` decimals, trailing zeros dropped."""
+    if value is None or is_missing(value):
+        return NO_DATA
+    text = number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def plural(count: float, forms: tuple[str, str, str]) -> str:
+    """The Russian form of a noun after ``count``: (1 ставка, 2 ставки, 5 ставок); a fraction takes the second."""
+    if not float(count).is_integer():
+        return forms[1]
+    whole = abs(int(count))
+    if whole % 10 == 1 and whole % 100 != 11:
+        return forms[0]
+    if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """«19,5 %» (a non-breaking space before the sign, as Russian typography asks)."""
     if value is None or is_missing(value):

@@ -16,12 +16,14 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rsnms.access import Role
+
 # Vocabularies stored as short codes; Russian labels live in rsnms.labels.
 CATEGORIES = ("pedagogue", "manager")
 POLARITIES = ("higher_is_better", "at_most_target", "binary_present")
 WINDOWS = ("annual", "cumulative")
 BATCH_STATES = ("committed", "undone")
-ROLES = ("admin", "cnppm", "ministry", "analyst", "municipal")
+ROLES = tuple(Role)
 REPORT_STATUSES = ("done", "partial", "in_progress", "not_started", "not_done")
 # Tables whose rows carry batch_id, children before parents (the order of deletion).
 BATCH_TABLES = (
@@ -336,13 +338,17 @@ class DiagnosticResult(SQLModel, table=True):
     """One educator's result in one competency area on one date; rows exist for every assessed area.
 
     ``organisation_id``/``municipality_id`` are where the educator worked when assessed, so heatmaps
-    do not rewrite history when people move.
+    do not rewrite history when people move. ``level_code`` is the level the file named, if any;
+    whether a result is a deficit is decided when counting, by the scale in force (``rsnms.deficits``).
     """
 
     __tablename__ = "diagnostic_result"
     __table_args__ = (
         UniqueConstraint("educator_id", "area_id", "taken_on", name="uq_diagnostic_result"),
         Index("ix_diagnostic_result_scope", "year", "municipality_id", "area_id"),
+        # each educator's latest result per area in a year (rsnms.deficits), without reading the table
+        Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on", "municipality_id"),
+        CheckConstraint("score IS NOT NULL OR level_code IS NOT NULL", name="ck_diagnostic_result_score_or_level"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -354,7 +360,6 @@ class DiagnosticResult(SQLModel, table=True):
     municipality_id: int = Field(foreign_key="municipality.id")
     score: float | None = None
     level_code: str | None = Field(default=None, max_length=40)
-    is_deficit: bool
     batch_id: int | None = Field(default=None, foreign_key="upload_batch.id", index=True)
 
 

@@ -25,14 +25,15 @@ _LEVEL = """
 """
 
 
-def _frame(engine: Engine, sql: str, **params: Any) -> pd.DataFrame:
+def sql_frame(engine: Engine, sql: str, **params: Any) -> pd.DataFrame:
+    """The rows of a parameterised SQL query."""
     with engine.connect() as connection:
         return pd.read_sql_query(text(sql), connection, params=params)
 
 
 def regions(engine: Engine) -> pd.DataFrame:
     """``code``, ``name`` of every region, in the reference order."""
-    return _frame(engine, "SELECT code, name FROM region ORDER BY sort_order, code")
+    return sql_frame(engine, "SELECT code, name FROM region ORDER BY sort_order, code")
 
 
 def municipalities(engine: Engine, *, region: str) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def municipalities(engine: Engine, *, region: str) -> pd.DataFrame:
         SELECT m.id, m.name, m.short_name, m.kind FROM municipality m JOIN region r ON r.id = m.region_id
         WHERE r.code = :region ORDER BY m.sort_order, m.name
     """
-    return _frame(engine, sql, region=region)
+    return sql_frame(engine, sql, region=region)
 
 
 def data_years(engine: Engine, *, region: str) -> list[int]:
@@ -53,7 +54,7 @@ def data_years(engine: Engine, *, region: str) -> list[int]:
         SELECT DISTINCT d.year FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
         JOIN region r ON r.id = m.region_id WHERE r.code = :region
     """
-    years = _frame(engine, sql, region=region)["year"]
+    years = sql_frame(engine, sql, region=region)["year"]
     return sorted((int(year) for year in years), reverse=True)
 
 
@@ -73,14 +74,14 @@ def indicator_catalogue(engine: Engine, *, region: str, include_all: bool = Fals
         {"" if include_all else "WHERE ir.id IS NOT NULL"}
         ORDER BY i.sort_order
     """
-    catalogue = _frame(engine, sql, region=region)
+    catalogue = sql_frame(engine, sql, region=region)
     catalogue["in_act"] = catalogue["in_act"].astype(bool)
     return catalogue
 
 
 def constant(engine: Engine, *, code: str) -> float:
     """The official value of a constant (for example methodist_norm)."""
-    values = _frame(engine, "SELECT value FROM constant WHERE code = :code", code=code)["value"]
+    values = sql_frame(engine, "SELECT value FROM constant WHERE code = :code", code=code)["value"]
     if values.empty:
         raise LookupError(f"constant {code!r} is not in the reference data; run `python -m rsnms init`")
     return float(values.iloc[0])
@@ -94,7 +95,7 @@ def roadmap_items(engine: Engine, *, region: str) -> pd.DataFrame:
         FROM roadmap_item ri JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id
         WHERE r.code = :region ORDER BY ri.sort_order
     """
-    return _frame(engine, sql, region=region)
+    return sql_frame(engine, sql, region=region)
 
 
 def roadmap_reports(engine: Engine, *, region: str) -> pd.DataFrame:
@@ -105,7 +106,7 @@ def roadmap_reports(engine: Engine, *, region: str) -> pd.DataFrame:
         JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id
         WHERE r.code = :region
     """
-    reports = _frame(engine, sql, region=region)
+    reports = sql_frame(engine, sql, region=region)
     reports["as_of"] = pd.to_datetime(reports["as_of"]).dt.date
     return reports
 
@@ -152,12 +153,13 @@ def batches(engine: Engine) -> pd.DataFrame:
         FROM upload_batch b LEFT JOIN region r ON r.id = b.region_id
         ORDER BY b.id DESC
     """
-    return _frame(engine, sql)
+    return sql_frame(engine, sql)
 
 
 def competency_areas(engine: Engine) -> pd.DataFrame:
     """``id``, ``code``, ``name``, ``applies_to`` of the active competency areas, in order."""
-    return _frame(engine, "SELECT id, code, name, applies_to FROM competency_area WHERE is_active ORDER BY sort_order")
+    sql = "SELECT id, code, name, applies_to FROM competency_area WHERE is_active ORDER BY sort_order"
+    return sql_frame(engine, sql)
 
 
 def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year: int) -> pd.DataFrame:
@@ -171,7 +173,7 @@ def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year:
         WHERE r.code = :region AND ac.year BETWEEN :first AND :last
         GROUP BY ac.year, ac.municipality_id, {_LEVEL}, ac.metric
     """
-    return _frame(engine, sql, region=region, first=first_year, last=last_year)
+    return sql_frame(engine, sql, region=region, first=first_year, last=last_year)
 
 
 # Person-level numerators: distinct people (or organisations) per municipality over a span of years.
@@ -214,7 +216,7 @@ PERSON_METRICS = tuple(_PERSON_SQL)
 
 def person_counts(engine: Engine, *, region: str, metric: str, first_year: int, last_year: int) -> pd.DataFrame:
     """``municipality_id``, ``value``: distinct people behind a metric over the years, from person-level rows."""
-    return _frame(engine, _PERSON_SQL[metric], region=region, first=first_year, last=last_year)
+    return sql_frame(engine, _PERSON_SQL[metric], region=region, first=first_year, last=last_year)
 
 
 def roadmap_activity(engine: Engine, *, region: str) -> pd.DataFrame:
@@ -223,7 +225,7 @@ def roadmap_activity(engine: Engine, *, region: str) -> pd.DataFrame:
         SELECT rr.as_of FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id
         JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id WHERE r.code = :region
     """
-    dates = pd.to_datetime(_frame(engine, sql, region=region)["as_of"])
+    dates = pd.to_datetime(sql_frame(engine, sql, region=region)["as_of"])
     return dates.dt.year.value_counts().rename_axis("year").reset_index(name="reports")
 
 
@@ -233,7 +235,7 @@ def upload_years(engine: Engine, *, region: str) -> list[int]:
         SELECT DISTINCT b.year FROM upload_batch b JOIN region r ON r.id = b.region_id
         WHERE r.code = :region AND b.state = 'committed' AND b.year IS NOT NULL
     """
-    return sorted(int(year) for year in _frame(engine, sql, region=region)["year"])
+    return sorted(int(year) for year in sql_frame(engine, sql, region=region)["year"])
 
 
 def targets(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
@@ -247,7 +249,7 @@ def targets(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:
         FROM indicator_target t JOIN indicator i ON i.id = t.indicator_id JOIN region r ON r.id = t.region_id
         WHERE r.code = :region AND t.year IN ({placeholders})
     """
-    found = _frame(engine, sql, region=region, **{f"y{index}": year for index, year in enumerate(years)})
+    found = sql_frame(engine, sql, region=region, **{f"y{index}": year for index, year in enumerate(years)})
     found = found.assign(uploaded=found["batch_id"].notna()).sort_values(["uploaded", "batch_id"], ascending=False)
     found = found.drop_duplicates(["code", "year", "municipality_id"])
     return (
@@ -263,7 +265,7 @@ def provider_programmes(engine: Engine, *, region: str, year: int) -> pd.DataFra
         WHERE r.code = :region AND ac.year = :year AND ac.metric IN ('dpo_programs_in_fr', 'dpo_programs_total')
         GROUP BY o.name, ac.metric
     """
-    rows = _frame(engine, sql, region=region, year=year)
+    rows = sql_frame(engine, sql, region=region, year=year)
     wide = rows.pivot_table(index="provider", columns="metric", values="value", aggfunc="sum").reset_index()
     wide = wide.rename(columns={"dpo_programs_in_fr": "numerator", "dpo_programs_total": "denominator"})
     for column in ("numerator", "denominator"):

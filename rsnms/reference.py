@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, func, select
 
+from rsnms import deficits
 from rsnms.config import REFERENCE_DIR
 from rsnms.db import session_scope
 from rsnms.models import (
@@ -88,20 +89,14 @@ def _check(reference: Reference) -> None:
             raise ReferenceError(f"indicator {indicator['code']}: unknown metrics {sorted(unknown)}")
         if set(indicator["regions"]) - region_codes:
             raise ReferenceError(f"indicator {indicator['code']}: unknown region")
-    check_scale(reference.catalogue["deficit_levels"])
+    scale = [deficits.Level(**level) for level in reference.catalogue["deficit_levels"]]
+    problems = deficits.scale_problems(scale)
+    if problems:
+        raise ReferenceError(f"deficit scale: {' '.join(problems)}")
     roadmap_codes = {roadmap["code"] for roadmap in reference.roadmaps}
     for item in reference.roadmap_items:
         if item["roadmap_code"] not in roadmap_codes:
             raise ReferenceError(f"roadmap item {item['code']}: unknown roadmap {item['roadmap_code']}")
-
-
-def check_scale(levels: Sequence[Mapping[str, Any]]) -> None:
-    """Raise unless the levels cover [first min, ∞) without gaps or overlaps, in order."""
-    for lower, upper in zip(levels, levels[1:], strict=False):
-        if lower["max_score"] is None or lower["max_score"] != upper["min_score"]:
-            raise ReferenceError(f"deficit scale: {lower['code']} does not end where {upper['code']} begins")
-    if levels and levels[-1]["max_score"] is not None:
-        raise ReferenceError("deficit scale: the top level must be open-ended (max_score: null)")
 
 
 def _upsert(session: Session, model: type[Row], key: Mapping[str, Any], values: Mapping[str, Any]) -> Row:
@@ -162,9 +157,9 @@ def _load_catalogue(session: Session, catalogue: Mapping[str, list[dict[str, Any
     for order, area in enumerate(catalogue["competency_areas"], start=1):
         values = {"name": area["name"], "applies_to": area["applies_to"], "sort_order": order}
         _upsert(session, CompetencyArea, {"code": area["code"]}, values)
-    for order, level in enumerate(catalogue["deficit_levels"], start=1):
-        values = {key: level[key] for key in ("name", "min_score", "max_score", "is_deficit")}
-        _upsert(session, DeficitLevel, {"code": level["code"]}, {**values, "sort_order": order})
+    if session.exec(select(func.count()).select_from(DeficitLevel)).one() == 0:  # an edited scale is kept
+        for order, level in enumerate(catalogue["deficit_levels"], start=1):
+            session.add(DeficitLevel(**level, sort_order=order))
     for constant in catalogue["constants"]:
         values = {key: constant[key] for key in ("value", "name", "source")}
         _upsert(session, Constant, {"code": constant["code"]}, values)

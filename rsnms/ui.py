@@ -4,27 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.pages_manager import PagesManager
 
-from rsnms import charts, db, export, formatting, labels, monitoring, overview, queries
+from rsnms import access, charts, db, deficits, export, formatting, labels, methodists, monitoring, overview, queries
 from rsnms.config import Settings, load_settings
+from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline, templates
 from rsnms.ingest.schemas import Schema
 
 CACHE_TTL_SECONDS = 600
 REGION_WIDE = "весь регион"
 WHOLE_REGION = 0  # the municipality selector's «весь регион»
+FTE_FORMS = ("ставка", "ставки", "ставок")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def settings() -> Settings:
     """Settings from the environment (cheap; read on every rerun so tests can change them)."""
     return load_settings()
+
+
+def route_through_app() -> None:
+    """Run a page through app.py's navigation even when the first visit after start is a deep link.
+
+    Streamlit runs a bare page script (the old multipage mode, chosen because pages/ sits beside app.py)
+    until some session has run app.py's ``st.navigation``; such a run has no page config and lists files
+    in the sidebar. Every page calls this first: it switches the server to app.py's navigation and reruns.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def get_engine() -> Engine:
@@ -310,15 +325,33 @@ def _chart_spec(builder: str, frame: pd.DataFrame, options: dict[str, Any]) -> d
     return spec
 
 
-def render_chart(builder: str, frame: pd.DataFrame, **options: Any) -> None:
-    """Draw ``charts.<builder>(frame, **options)``; the Vega-Lite spec is cached, so a rerun does not rebuild it."""
-    st.vega_lite_chart(_chart_spec(builder, frame, options), width="stretch", theme=None)
+def render_chart(builder: str, frame: pd.DataFrame, *, key: str | None = None, **options: Any) -> list[Any]:
+    """Draw ``charts.<builder>(frame, **options)``; the Vega-Lite spec is cached, so a rerun does not rebuild it.
+
+    With ``key`` a click on a heatmap cell selects its row: the selected ``row_id`` values are returned.
+    """
+    spec = _chart_spec(builder, frame, options)
+    if key is None:
+        st.vega_lite_chart(spec, width="stretch", theme=None)
+        return []
+    event = st.vega_lite_chart(
+        spec, width="stretch", theme=None, key=key, on_select="rerun", selection_mode=[charts.ROW_SELECTION]
+    )
+    points = event.selection.get(charts.ROW_SELECTION, []) if event is not None else []
+    return [point["row_id"] for point in points if isinstance(point, dict) and "row_id" in point]
 
 
 def chart_downloads(
-    builder: str, frame: pd.DataFrame, table: pd.DataFrame, *, name: str, key: str, **options: Any
+    builder: str,
+    frame: pd.DataFrame,
+    table: pd.DataFrame | Mapping[str, pd.DataFrame],
+    *,
+    name: str,
+    key: str,
+    **options: Any,
 ) -> None:
-    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table (files made only when clicked)."""
+    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table or sheets (files made only when clicked)."""
+    sheets = {name[:31]: table} if isinstance(table, pd.DataFrame) else table
     png, xlsx = st.columns(2)
     png.download_button(
         "Скачать график (PNG)",
@@ -330,7 +363,7 @@ def chart_downloads(
     )
     xlsx.download_button(
         "Скачать таблицу (XLSX)",
-        data=lambda: export.to_xlsx({name[:31]: table}),
+        data=lambda: export.to_xlsx(sheets),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",
@@ -363,3 +396,155 @@ def load_providers(database_url: str, region: str, year: int, target: float) -> 
     engine = db.get_engine(database_url)
     band = queries.constant(engine, code="status_close_band")
     return monitoring.providers(engine, region=region, year=year, target=target, close_band=band)
+
+
+def current_role() -> access.Role:
+    """The signed-in user's role; the open local mode acts as the ЦНППМ (see rsnms.access)."""
+    role = st.session_state.get("role")
+    return access.Role(role) if role else access.OPEN_MODE_ROLE
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем дефициты…")
+def load_deficit_matrix(
+    database_url: str,
+    region: str,
+    year: int,
+    municipality_id: int | None,
+    filters: deficits.Filters,
+    suppress_below: int | None,
+) -> pd.DataFrame:
+    """Cached ``deficits.matrix``."""
+    return deficits.matrix(
+        db.get_engine(database_url),
+        region=region,
+        year=year,
+        municipality_id=municipality_id,
+        filters=filters,
+        suppress_below=suppress_below,
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_scale(database_url: str) -> deficits.Scale:
+    """Cached ``deficits.scale``."""
+    return deficits.scale(db.get_engine(database_url))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_deficit_years(database_url: str, region: str) -> list[int]:
+    """Cached ``deficits.years``."""
+    return deficits.years(db.get_engine(database_url), region=region)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_filter_options(database_url: str, region: str) -> tuple[list[str], list[str]]:
+    """Cached ``deficits.filter_options``."""
+    return deficits.filter_options(db.get_engine(database_url), region=region)
+
+
+def deficit_filters(region: str) -> deficits.Filters:
+    """The filter row of the «Дефициты» page: staff category, subject, young teachers, organisation kind."""
+    subjects, kinds = load_filter_options(settings().database_url, region)
+    category, subject, kind = st.columns(3)
+    chosen_category = category.selectbox(
+        "Категория",
+        [None, *labels.CATEGORY],
+        format_func=lambda code: "все" if code is None else labels.CATEGORY[code],
+        key="deficits.category",
+    )
+    chosen_subject = subject.selectbox(
+        "Предмет", [None, *subjects], format_func=lambda s: "все" if s is None else s, key="deficits.subject"
+    )
+    chosen_kind = kind.selectbox(
+        "Вид организации",
+        [None, *kinds],
+        format_func=lambda k: "все" if k is None else labels.ORGANISATION_KIND.get(k, k),
+        key="deficits.kind",
+    )
+    young = st.checkbox(
+        f"Только молодые педагоги (до {deficits.YOUNG_AGE} лет или первые {deficits.YOUNG_YEARS} года работы)",
+        key="deficits.young",
+    )
+    return deficits.Filters(
+        category=chosen_category, subject=chosen_subject, young=young, organisation_kind=chosen_kind
+    )
+
+
+def render_scale_editor(scale: deficits.Scale) -> None:
+    """The level scale as a table the ЦНППМ may edit: names, lower bounds and deficit flags; saved on a button."""
+    current = pd.DataFrame(
+        {
+            "code": [level.code for level in scale.levels],
+            "name": [level.name for level in scale.levels],
+            "min_score": [level.min_score for level in scale.levels],
+            "is_deficit": [level.is_deficit for level in scale.levels],
+        }
+    )
+    edited = st.data_editor(
+        current,
+        hide_index=True,
+        num_rows="fixed",
+        disabled=["code"],
+        column_config={
+            "code": None,
+            "name": st.column_config.TextColumn("Уровень", required=True),
+            "min_score": st.column_config.NumberColumn("От балла", min_value=0, max_value=100, step=1, required=True),
+            "is_deficit": st.column_config.CheckboxColumn("Дефицит"),
+        },
+        key="deficits.scale_editor",
+    )
+    st.caption("Каждый уровень действует от своего балла до начала следующего; верхний — без ограничения.")
+    if st.button("Сохранить шкалу", key="deficits.save_scale"):
+        try:
+            deficits.save_scale(get_engine(), edited.to_dict("records"))
+        except RsnmsError as error:
+            st.error(str(error))
+        else:
+            clear_caches()
+            st.success("Шкала сохранена: тепловые карты пересчитаны по новому правилу.")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_constant(database_url: str, code: str) -> float:
+    """Cached ``queries.constant`` (the methodist norm, the status band)."""
+    return queries.constant(db.get_engine(database_url), code=code)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем нагрузку методистов…")
+def load_methodist_base(database_url: str, region: str, year: int) -> pd.DataFrame:
+    """Cached ``methodists.base``: teachers, methodist FTE and assigned teachers per municipality."""
+    return methodists.base(db.get_engine(database_url), region=region, year=year)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_methodists(database_url: str, region: str, year: int, norm: float) -> pd.DataFrame:
+    """Cached ``methodists.methodists``."""
+    return methodists.methodists(db.get_engine(database_url), region=region, year=year, norm=norm)
+
+
+def render_load_tiles(figures: dict[str, Any]) -> None:
+    """The four tiles of the «Нагрузка методистов» page."""
+    load, missing, over, unassigned = st.columns(4)
+    load.metric(
+        "Педагогов на 1 методиста",
+        formatting.number(figures["teachers_per_methodist"]),
+        delta=overview.norm_gap(figures["teachers_per_methodist"], figures["norm"]),
+        delta_color="inverse",
+        help=f"Все педагогические работники региона на все ставки региональных методистов; норма — не более "
+        f"{formatting.number(figures['norm'])}.",
+    )
+    missing.metric(
+        "Не хватает методистов",
+        f"{formatting.short_number(figures['shortfall'], 2)} {formatting.plural(figures['shortfall'], FTE_FORMS)}",
+        help="Сумма по муниципалитетам: ⌈педагоги ÷ норма⌉ − ставки методистов, где это больше нуля.",
+    )
+    over.metric(
+        "МО выше нормы",
+        f"{figures['over_norm']} из {figures['municipalities']}",
+        help=f"В том числе без единого методиста: {figures['without_methodist']}.",
+    )
+    unassigned.metric(
+        "Педагоги без методиста",
+        formatting.number(figures["unassigned"]),
+        help="Педагогические работники, не закреплённые ни за одним региональным методистом.",
+    )

@@ -153,3 +153,66 @@ def small_engine(ref_engine: Engine) -> Engine:
     """A migrated SQLite file with the reference data and the small Omsk 2024 dataset."""
     seed_small(ref_engine)
     return ref_engine
+
+
+# Hand-made diagnostics (Omsk): educator → (municipality, organisation, kind, category, subject, birth, start).
+DEFICIT_CITY, DEFICIT_AZOV = "г. Омск", "Азовский немецкий национальный муниципальный район"
+DEFICIT_PEOPLE = {
+    "a": (DEFICIT_CITY, "СОШ № 1", "general_school", "pedagogue", "Математика", 1980, 2005),
+    "b": (DEFICIT_CITY, "СОШ № 1", "general_school", "pedagogue", "Математика", 1985, 2010),
+    "c": (DEFICIT_CITY, "Детский сад № 2", "preschool", "manager", "", 1995, 2023),
+}
+# (educator, area, date, score, level word code or None). «a» is re-assessed in digital (the later result
+# counts); «b» has a score of 45 but the file said «дефицит отсутствует» (the word wins); nobody but «a» is
+# assessed in subject; «c» scores 69, just under the default threshold of 70.
+DEFICIT_RESULTS = [
+    ("a", "digital", "2024-03-01", 40, None),
+    ("a", "digital", "2024-10-01", 80, None),
+    ("a", "subject", "2024-03-01", 55, None),
+    ("b", "digital", "2024-03-01", 45, "none"),
+    ("c", "digital", "2024-05-01", 69, None),
+    ("c", "managerial", "2024-05-01", 90, None),
+    ("a", "digital", "2023-05-01", 30, None),
+]
+
+
+def seed_deficits(engine: Engine) -> None:
+    """The people and results above, and uploaded counts for the city (ignored: it has results) and Azov."""
+    with engine.begin() as conn:
+        for key, (municipality, organisation, kind, category, subject, born, since) in DEFICIT_PEOPLE.items():
+            place = {"m": municipality, "o": organisation, "kind": kind}
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (region_id, municipality_id, name, kind, is_low_results, "
+                    "has_mentoring_model, is_internship_site) SELECT m.region_id, m.id, CAST(:o AS VARCHAR(255)), "
+                    ":kind, false, false, false FROM municipality m WHERE m.name = :m AND NOT EXISTS (SELECT 1 "
+                    "FROM organisation o WHERE o.name = CAST(:o AS VARCHAR(255)) AND o.municipality_id = m.id)"
+                ),
+                place,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO educator (region_id, pseudo_key, organisation_id, category, position, subject, "
+                    "birth_year, career_start_year, qualification) SELECT o.region_id, :k, o.id, :c, '', :s, :b, "
+                    ":y, '' FROM organisation o WHERE o.name = :o"
+                ),
+                {"k": key, "c": category, "s": subject, "b": born, "y": since, "o": organisation},
+            )
+        for key, area, taken_on, score, level in DEFICIT_RESULTS:
+            conn.execute(
+                text(
+                    "INSERT INTO diagnostic_result (educator_id, area_id, taken_on, year, organisation_id, "
+                    "municipality_id, score, level_code) SELECT e.id, a.id, :t, :y, e.organisation_id, "
+                    "o.municipality_id, :s, :l FROM educator e JOIN organisation o ON o.id = e.organisation_id, "
+                    "competency_area a WHERE e.pseudo_key = :k AND a.code = :a"
+                ),
+                {"k": key, "a": area, "t": taken_on, "y": int(taken_on[:4]), "s": score, "l": level},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO deficit_aggregate (region_id, year, municipality_id, area_id, n_assessed, "
+                "n_with_deficit, mean_score) SELECT m.region_id, 2024, m.id, a.id, 40, 10, 71.5 "
+                "FROM municipality m, competency_area a WHERE m.name IN (:city, :azov) AND a.code = 'digital'"
+            ),
+            {"city": DEFICIT_CITY, "azov": DEFICIT_AZOV},
+        )

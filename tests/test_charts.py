@@ -40,13 +40,22 @@ MUNICIPALITIES = pd.DataFrame(
 ACTUAL = pd.DataFrame({"year": [2020, 2021, 2023], "value": [30.0, math.nan, 50.0]})
 TARGET_PATH = pd.DataFrame({"year": [2023, 2024, 2025], "target": [45.0, 55.0, 60.0]})
 FORECAST = pd.DataFrame({"year": [2023, 2024, 2025], "value": [50.0, 54.0, 58.5]})
-SHARES = pd.DataFrame(
+# A deficit matrix as rsnms.deficits.matrix returns it: a cell with data, one without, one hidden.
+MATRIX = pd.DataFrame(
     {
-        "year": [2023, 2024, 2023, 2024],
-        "subject": ["Математика"] * 2 + ["Физика"] * 2,
-        "share": [0.4, 0.5, math.nan, 0.9],
+        "row": ["Весь регион", "Тарский", "Омский"],
+        "row_id": [math.nan, 7.0, 8.0],
+        "area": ["цифровая"] * 3,
+        "n_assessed": [120.0, math.nan, math.nan],
+        "n_with_deficit": [42.0, math.nan, math.nan],
+        "mean_score": [64.25, math.nan, math.nan],
+        "share": [35.0, math.nan, math.nan],
+        "change": [-4.5, math.nan, math.nan],
+        "state": ["data", "no_data", "suppressed"],
+        "label": ["35 %", "нет данных", "< 5"],
     }
 )
+HEATMAP = {"rows": ["Весь регион", "Тарский", "Омский"], "columns": ["цифровая"], "row_title": "Муниципалитет"}
 
 
 def mark_type(layer: dict[str, Any]) -> str:
@@ -144,7 +153,8 @@ def test_ranking_lists_missing_values_as_no_data() -> None:
     bars, missing = spec["layer"]
     assert "Район Б" not in column(spec, bars, "municipality")
     assert column(spec, missing, "municipality") == ["Район Б"]
-    assert missing["mark"]["text"] == "нет данных"
+    assert missing["encoding"]["text"] == {"field": "_status", "type": "nominal"}
+    assert column(spec, missing, "_status") == ["нет данных"]
     assert bars["encoding"]["color"]["scale"]["range"] == STATUS_COLOURS
 
 
@@ -210,29 +220,40 @@ def test_trend_legend_lists_only_the_series_given() -> None:
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["факт", "прогноз"]
 
 
-def test_heatmap_draws_missing_cells_grey_with_no_data() -> None:
-    spec = charts.heatmap(SHARES, x="year", y="subject", value="share", title="Дефицит").to_dict()
-    assert [mark_type(layer) for layer in spec["layer"]] == ["rect", "rect", "text", "text"]
-    cells, blanks, values, no_data = spec["layer"]
-    assert column(spec, cells, "share") == [0.4, 0.5, 0.9]
-    assert cells["encoding"]["color"]["scale"] == {"scheme": "blues", "domain": [0.0, 1.0]}
-    assert values["encoding"]["text"]["format"] == charts.SHARE_FORMAT
-    assert rows(spec, blanks) == [{"year": 2023, "subject": "Физика", "share": None}]
-    assert blanks["mark"]["color"] == "#9e9e9e"
-    assert no_data["mark"]["text"] == "нет данных"
+def test_heatmap_draws_data_no_data_and_hidden_cells_in_separate_layers() -> None:
+    tooltip = [("n_assessed", "Оценено, чел."), ("mean_score", "Средний балл")]
+    spec = charts.heatmap(MATRIX, **HEATMAP, tooltip=tooltip, title="Дефициты").to_dict()
+    assert [mark_type(layer) for layer in spec["layer"]] == ["rect", "rect", "rect", "text", "text"]
+    cells, blanks, hidden, values, notes = spec["layer"]
+    assert column(spec, cells, "row") == ["Весь регион"]
+    assert cells["encoding"]["color"]["scale"] == {"scheme": "oranges", "domain": [0.0, 100.0]}  # fixed 0–100 %
+    assert column(spec, blanks, "row") == ["Тарский"] and blanks["mark"]["color"] == charts.NO_DATA_FILL
+    assert column(spec, hidden, "row") == ["Омский"] and hidden["mark"]["color"] == "white"
+    assert values["encoding"]["text"] == {"field": "label", "type": "nominal"}
+    assert column(spec, notes, "label") == ["нет данных", "< 5"]
+    tips = {tip["title"]: tip["field"] for tip in cells["encoding"]["tooltip"]}
+    assert list(tips) == ["Муниципалитет", "Компетенция", "Доля с дефицитом", "Оценено, чел.", "Средний балл"]
+    first = rows(spec, cells)[0]
+    assert (first["_value_text"], first["_n_assessed_text"], first["_mean_score_text"]) == ("35 %", "120", "64,2")
+    assert cells["encoding"]["y"]["sort"] == HEATMAP["rows"]
+    assert spec["params"][0]["name"] == charts.ROW_SELECTION  # a click selects the row (drill-down)
 
 
-@pytest.mark.parametrize(("factor", "domain"), [(1, [0.0, 1.0]), (100, [0.0, 100.0]), (1000, None)])
-def test_heatmap_scale_domain_follows_the_share_range(factor: int, domain: list[float] | None) -> None:
-    frame = SHARES.assign(share=SHARES["share"] * factor)
-    scale = charts.heatmap(frame, x="year", y="subject", value="share").to_dict()["layer"][0]["encoding"]["color"]
-    assert scale["scale"].get("domain") == domain
+def test_heatmap_of_a_change_is_diverging_and_symmetric_around_zero() -> None:
+    frame = MATRIX.assign(label=["−4,5", "нет данных", "< 5"])
+    spec = charts.heatmap(frame, **HEATMAP, value="change", diverging=True).to_dict()
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"scheme": "redblue", "domain": [-10.0, 10.0], "reverse": True}  # at least ±10 points
+    assert rows(spec, spec["layer"][0])[0]["_value_text"] == "−4,5\u00a0п.\u00a0п."
+    wide = MATRIX.assign(change=[-23.0, math.nan, math.nan])
+    assert charts.heatmap(wide, **HEATMAP, value="change", diverging=True).to_dict()["layer"][0]["encoding"]["color"][
+        "scale"
+    ]["domain"] == [-25.0, 25.0]
 
 
-def test_heatmap_prints_a_text_column_when_given() -> None:
-    frame = SHARES.assign(caption=["40 %", "50 %", "—", "90 %"])
-    spec = charts.heatmap(frame, x="year", y="subject", value="share", text="caption").to_dict()
-    assert spec["layer"][2]["encoding"]["text"] == {"field": "caption", "type": "nominal"}
+def test_heatmap_renders_its_russian_labels() -> None:
+    texts = render_text(charts.heatmap(MATRIX, **HEATMAP))
+    assert {"35 %", "нет данных", "< 5", "Тарский", "цифровая"} <= set(texts)
 
 
 def test_to_png_returns_png_bytes() -> None:
@@ -244,7 +265,7 @@ BUILDERS: list[tuple[pd.DataFrame, Callable[[pd.DataFrame], alt.LayerChart]]] = 
     (CARD, lambda frame: charts.bullet(frame)),
     (MUNICIPALITIES, lambda frame: charts.ranking(frame, region_value=50.0, target=60.0)),
     (ACTUAL, lambda frame: charts.trend(frame, target_path=TARGET_PATH.copy(), forecast=FORECAST.copy())),
-    (SHARES, lambda frame: charts.heatmap(frame, x="year", y="subject", value="share")),
+    (MATRIX, lambda frame: charts.heatmap(frame, **HEATMAP, tooltip=[("n_assessed", "Оценено")])),
 ]
 
 

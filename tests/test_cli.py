@@ -123,3 +123,24 @@ def test_deficits_command(
         "share": 25.0,
         "mean_score": None,
     }
+
+
+def test_methodists_command(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
+    assert main(["methodists", "--region", "omsk", "--year", "2024", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert list(rows[0]) == [
+        "municipality",
+        "teachers",
+        "methodists_fte",
+        "teachers_per_methodist",
+        "required",
+        "shortfall",
+        "unassigned",
+    ]
+    total = sum(row["teachers"] for row in rows) / sum(row["methodists_fte"] for row in rows)
+    assert total == pytest.approx(275.0)  # 1 100 teachers on 4 FTE, as on the «Обзор» tile
+    assert main(["methodists", "--region", "omsk", "--year", "2024", "--norm", "0"]) == 1
+    assert "больше нуля" in capsys.readouterr().err

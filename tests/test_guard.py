@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import re
 import struct
 import time
@@ -16,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rsnms.errors import IngestError, Problem, ProblemCode
+from rsnms.ingest import guard
 from rsnms.ingest.guard import MIB, check_workbook, describe_size, uncached_formulas, unpacked_limit
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -340,3 +342,24 @@ def test_an_xml_bomb_in_a_sheet_is_refused() -> None:
     with pytest.raises(IngestError) as caught:
         uncached_formulas(_rezip(_xlsx(), {SHEET: bomb}))
     assert caught.value.problems[0].code is ProblemCode.SUSPICIOUS_ARCHIVE
+
+
+def test_the_formula_scan_finds_what_the_full_pattern_finds() -> None:
+    pieces = [b"<f>", b"<f ", b"<f/", b"<f\n", b"<fo>", b"<x:f>", b"<x:fo", b":f>", b"a:f ", b"<!DOCTYPE", b"<!ENTITY",
+              b"<!--", b"!", b"<c r='A1'>", b"<v>1</v>", b"x", b" ", b"<", b"f", b":", b"<_a.b-c:f\t", b"<1:f>",
+              b"<a b:f>", b"<9x:f/", b"<x:y:f>"]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(20_000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        match = guard._FORMULA_OR_DTD.search(data)
+        expected = None if match is None else b"<!" if match.group().startswith(b"<!") else b"<f"
+        assert guard._first_formula_or_dtd(data) == expected, data
+
+
+@pytest.mark.parametrize("tag", [b"<f>A1</f>", b"<x:f>A1</x:f>", b"<f/>"])
+def test_a_formula_across_a_chunk_boundary_is_found(tag: bytes) -> None:
+    for shift in range(-4, 5):
+        padding = b" " * (guard._SCAN_CHUNK - len(b"<worksheet><sheetData><row><c>") - 2 + shift)
+        sheet = b"<worksheet><sheetData><row><c>" + padding + tag + b"</c></row></sheetData></worksheet>"
+        with ZipFile(io.BytesIO(_rezip(_xlsx(), {SHEET: sheet}))) as archive:
+            assert guard._may_hold_formulas(archive, archive.getinfo(SHEET)), shift

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, text
 
 from rsnms import store
@@ -34,10 +35,12 @@ def test_wide_diagnostics_become_one_row_per_area(ref_engine: Engine) -> None:
     ]
     preview = _commit(ref_engine, rows)
     assert [s.kind for s in preview.sheets] == ["diagnostics_wide"]
-    levels = _scalar(
-        ref_engine, "SELECT group_concat(level_code, ',') FROM (SELECT level_code FROM diagnostic_result ORDER BY id)"
+    scores = _scalar(
+        ref_engine, "SELECT group_concat(score, ',') FROM (SELECT score FROM diagnostic_result ORDER BY score)"
     )
-    assert sorted(levels.split(",")) == ["none", "none", "none", "partial", "severe"]  # the blank score is skipped
+    assert scores.split(",") == ["45.0", "65.0", "71.0", "80.0", "90.0"]  # the blank score is skipped
+    # scores alone: no level stored, the scale in force decides when counting
+    assert _scalar(ref_engine, "SELECT COUNT(*) FROM diagnostic_result WHERE level_code IS NOT NULL") == 0
     assert _scalar(ref_engine, "SELECT COUNT(*) FROM educator WHERE category = 'manager'") == 1
 
 
@@ -198,3 +201,18 @@ def test_municipality_reference_renames_dates_and_adds_units(ref_engine: Engine)
         )
         == 33
     )
+
+
+def test_rows_in_date_order_keep_the_file_order_of_equal_dates() -> None:
+    days = [dt.date(2024, 3, 1), None, dt.date(2023, 10, 2), dt.date(2024, 3, 1), dt.date(2023, 10, 2), None]
+    order = plan._stable_order(pd.Series(days, dtype=object))
+    assert order.tolist() == [2, 4, 0, 3, 1, 5]
+
+
+def test_texts_are_grouped_only_when_every_value_is_a_text_or_none() -> None:
+    grouped = plan._by_distinct(pd.Series(["г. Омск", None, "Тара", "г. Омск"], dtype=object))
+    assert grouped is not None
+    codes, distinct = grouped
+    assert (codes.tolist(), distinct) == ([0, -1, 1, 0], ["г. Омск", "Тара"])
+    assert plan._by_distinct(pd.Series(["1", 1.0, True], dtype=object)) is None
+    assert plan._by_distinct(pd.Series(["г. Омск", float("nan")], dtype=object)) is None

@@ -65,7 +65,7 @@ def test_person_level_rows_take_precedence_per_municipality(small_engine: Engine
                 conn.execute(
                     text(
                         "INSERT INTO diagnostic_result (educator_id, area_id, taken_on, year, municipality_id, "
-                        "score, level_code, is_deficit) SELECT id, :a, '2024-10-01', 2024, :m, 60, 'partial', 1 "
+                        "score, level_code) SELECT id, :a, '2024-10-01', 2024, :m, 60, 'partial' "
                         "FROM educator WHERE pseudo_key = :k"
                     ),
                     {"a": ids["areas"][area], "m": ids["municipalities"][OMSK_CITY], "k": key},

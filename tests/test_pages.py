@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
+from conftest import seed_deficits
 from sqlalchemy import Engine, text
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from rsnms import db, demo
+from rsnms.access import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.name for path in (ROOT / "pages").glob("*.py"))
@@ -160,3 +164,104 @@ def test_indicators_page_compares_regions_on_demand(small_engine: Engine, monkey
     assert comparison.set_index("Показатель").loc["Прошли диагностику дефицитов", "Омская область"] == pytest.approx(
         330 / 1220 * 100
     )
+
+
+def _chart_rows(at: AppTest, index: int) -> pd.DataFrame:
+    """The rows the index-th Vega-Lite chart of the page draws (Streamlit ships them as Arrow datasets)."""
+    proto = at.get("vega_lite_chart")[index].proto
+    frames = [pa.ipc.open_stream(dataset.data.data).read_pandas() for dataset in proto.datasets]
+    return pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
+
+
+def _labels(rows: pd.DataFrame, row: str) -> dict[str, str]:
+    return dict(zip(rows.loc[rows["row"] == row, "area"], rows.loc[rows["row"] == row, "label"], strict=True))
+
+
+def test_deficits_page_heatmap_filters_change_and_drill_down(
+    ref_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_deficits(ref_engine)
+    at = _run("app.py", monkeypatch, _url(ref_engine))
+    at.switch_page("pages/deficits.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Профессиональные дефициты: Омская область"
+    assert at.selectbox(key="filters.year").value == 2024
+    heatmap = _chart_rows(at, 0)
+    assert _labels(heatmap, "г. Омск")["цифровая"] == "33\u00a0%"
+    assert _labels(heatmap, "Тарский")["цифровая"] == "нет данных"
+    assert any("ниже 70 из 100" in caption.value for caption in at.caption)
+    worst = at.dataframe[0].value
+    assert worst.iloc[0].tolist() == ["предметная", "100\u00a0%", "1"]
+    change = _chart_rows(at, 1)  # 2024 against 2023
+    assert _labels(change, "г. Омск")["цифровая"] == "\u221266,7"
+    organisations = _chart_rows(at, 2)  # the drill-down defaults to the first municipality, г. Омск
+    assert set(organisations["row"]) == {"Весь муниципалитет", "СОШ № 1", "Детский сад № 2"}
+
+    at.selectbox(key="deficits.category").set_value("manager").run()
+    assert not at.exception, at.exception
+    assert _labels(_chart_rows(at, 0), "г. Омск")["цифровая"] == "100\u00a0%"
+    assert any("управленческие кадры" in caption.value for caption in at.caption)
+    at.selectbox(key="deficits.category").set_value(None).run()
+
+    at.button_group(key="deficits.sort").set_value("name").run()
+    assert not at.exception, at.exception
+    at.toggle(key="deficits.as_ministry").set_value(True).run()  # what the ministry will see
+    assert not at.exception, at.exception
+    assert _labels(_chart_rows(at, 0), "г. Омск")["цифровая"] == "< 5"
+    assert _labels(_chart_rows(at, 2), "СОШ № 1")["цифровая"] == "< 10"
+
+
+def test_deficits_page_for_the_ministry_hides_small_cells_and_organisations(
+    ref_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_deficits(ref_engine)
+    monkeypatch.setenv("RSNMS_DATABASE_URL", _url(ref_engine))
+    at = AppTest.from_file(str(ROOT / "pages" / "deficits.py"), default_timeout=60)
+    at.session_state["role"] = Role.MINISTRY.value
+    at.run()
+    assert not at.exception, at.exception
+    assert _labels(_chart_rows(at, 0), "г. Омск")["цифровая"] == "< 5"
+    assert "Данные по отдельным организациям доступны сотрудникам ЦНППМ." in [info.value for info in at.info]
+    assert len(at.get("vega_lite_chart")) == 2  # the map and the change, no organisations
+    assert not [toggle for toggle in at.toggle if toggle.key == "deficits.as_ministry"]
+    assert not [button for button in at.button if button.key == "deficits.save_scale"]  # the scale is read-only
+    assert "70 и выше" in at.dataframe[-1].value["Баллы"].tolist()
+
+
+def test_deficits_page_edits_the_scale(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed_deficits(ref_engine)
+    at = _run("pages/deficits.py", monkeypatch, _url(ref_engine))
+    at.button(key="deficits.save_scale").click().run()  # saving the scale as it is: valid, recounted
+    assert not at.exception, at.exception
+    assert "Шкала сохранена" in at.success[0].value
+    with ref_engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'deficit_scale'")).scalar() == 1
+
+
+def test_methodists_page_tiles_and_what_if(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo.load_demo(ref_engine, pseudonym_key="test-key")
+    at = _run("pages/methodists.py", monkeypatch, _url(ref_engine))  # buttons: the page itself (see the README)
+    assert at.title[0].value == "Нагрузка региональных методистов: Омская область"
+    tiles = {metric.label: metric.value for metric in at.metric}
+    assert tiles == {
+        "Педагогов на 1 методиста": "310",
+        "Не хватает методистов": "33,25 ставки",
+        "МО выше нормы": "18 из 33",
+        "Педагоги без методиста": "4\u2009677",
+    }
+    table = at.dataframe[0].value
+    assert table["Статус"].iloc[0] == "нет методиста"  # municipalities with teachers and no methodist first
+    at.slider(key="methodists.norm").set_value(300).run()
+    assert not at.exception, at.exception
+    assert {metric.label: metric.value for metric in at.metric}["Не хватает методистов"] == "22,5 ставки"
+    assert "Сценарий «что если»: норма 300" in at.info[0].value
+    at.slider(key="methodists.norm").set_value(250).run()
+    with ref_engine.connect() as conn:
+        place = conn.execute(text("SELECT id FROM municipality WHERE name LIKE 'Седельниковский%'")).scalar()
+    at.selectbox(key="methodists.place").set_value(place).run()
+    at.button(key="methodists.add").click().run()
+    assert not at.exception, at.exception
+    tiles = {metric.label: metric.value for metric in at.metric}
+    assert (tiles["Не хватает методистов"], tiles["МО выше нормы"]) == ("32,25 ставки", "17 из 33")
+    staff = at.dataframe[1].value
+    assert staff["Код"].iloc[0] == "РМ-067" and "ФИО" not in staff.columns  # the demo has no names

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from rsnms import queries
-from rsnms.reference import ReferenceError, check_scale, load_reference, reference_counts
+from rsnms.reference import load_reference, reference_counts
 
 EXPECTED_COUNTS = {
     "region": 5, "municipality": 167, "metric": 15, "competency_area": 7, "deficit_level": 3,
@@ -129,12 +129,3 @@ def test_deadline_forms_are_parsed(
 
 def test_methodist_norm_is_250(store_engine: Engine) -> None:
     assert queries.constant(store_engine, code="methodist_norm") == 250.0
-
-
-def test_a_scale_with_a_gap_is_rejected() -> None:
-    levels = [
-        {"code": "a", "min_score": 0, "max_score": 50},
-        {"code": "b", "min_score": 60, "max_score": None},
-    ]
-    with pytest.raises(ReferenceError, match="does not end where b begins"):
-        check_scale(levels)

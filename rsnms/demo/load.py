@@ -139,7 +139,9 @@ class _Loader:
     def _load_person_level(self, people: _Key, orgs: _Key) -> None:
         data, areas = self.data, _Key("area_id", ("area_code",), self.ids("competency_area", "code"))
         where = data.educators[["local_id", "municipality", "organisation"]]
-        diagnostics = data.diagnostics.merge(where, on="local_id", how="left", validate="many_to_one")
+        # The demo's platform exports scores only: the scale in force decides each level when counted.
+        scores = data.diagnostics.drop(columns=["level_code", "is_deficit"])
+        diagnostics = scores.merge(where, on="local_id", how="left", validate="many_to_one")
         self.insert("diagnostic_result", _records(diagnostics, people, areas, orgs, self.munis))
         self.insert("iom", _records(data.ioms, people))
         self.insert("support_participation", _records(data.support, people))

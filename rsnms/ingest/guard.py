@@ -88,6 +88,10 @@ FOREIGN_ZIPS = {
 }
 
 _FORMULA_OR_DTD = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|<!DOCTYPE|<!ENTITY")
+"""What :func:`_may_hold_formulas` looks for: the first ``<f>`` tag (any prefix) or DTD declaration."""
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+_TAG_NAME = re.compile(rb"[A-Za-z_][\w.-]*:f[\s/>]")
+_F_END = re.compile(rb"f[\s/>]")
 SPREADSHEET_NAMESPACES = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",  # transitional (Excel's default)
     "http://purl.oclc.org/ooxml/spreadsheetml/main",  # strict
@@ -379,18 +383,46 @@ def _resolve(target: str) -> str:
 def _may_hold_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """A fast scan of the raw sheet XML, in chunks, for an ``<f>`` tag; a DTD is refused.
 
-    A DTD can only come before the root element, hence before any ``<f>``: no sheet has one.
+    A DTD can only come before the root element, hence before any ``<f>``: no sheet has one. What is
+    found first decides, as a search with :data:`_FORMULA_OR_DTD` would; but the bytes are searched
+    with ``bytes.find`` for the few literal starts (``<!DOCTYPE``, ``<!ENTITY``, ``<f``, ``:f``)
+    and only those hits are checked with the full pattern, instead of trying a regex at every ``<``.
     """
     tail = b""
     with archive.open(info) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
-            match = _FORMULA_OR_DTD.search(tail + chunk)
-            if match is not None and match.group().startswith(b"<!"):
-                raise _xml_bomb()
-            if match is not None:
+            data = tail + chunk
+            found = _first_formula_or_dtd(data)
+            if found is not None:
+                if found.startswith(b"<!"):
+                    raise _xml_bomb()
                 return True
             tail = chunk[-_SCAN_OVERLAP:]
     return False
+
+
+def _first_formula_or_dtd(data: bytes) -> bytes | None:
+    """Where ``_FORMULA_OR_DTD.search(data)`` would stop: ``b"<f"`` (a formula tag), ``b"<!"`` (a DTD) or None.
+
+    Sheet XML has a ``<`` every few bytes, so the pattern is looked for from its rarer parts: each
+    ``f`` followed by a space, ``/`` or ``>`` (one regex search that skips to the next ``f``) and each
+    ``!``; only those hits are checked against the whole pattern.
+    """
+    dtd = -1
+    bang = data.find(b"!")
+    while bang >= 0 and dtd < 0:
+        if bang > 0 and data.startswith(_DTD_MARKS, bang - 1):
+            dtd = bang - 1
+        bang = data.find(b"!", bang + 1)
+    for hit in _F_END.finditer(data, 0, dtd if dtd >= 0 else len(data)):
+        at = hit.start()
+        if at > 0 and data[at - 1] == ord("<"):
+            return b"<f"
+        if at > 1 and data[at - 1] == ord(":"):  # a prefixed tag («<x:f>»): the name runs from the last «<»
+            start = data.rfind(b"<", 0, at)
+            if start >= 0 and _TAG_NAME.fullmatch(data, start + 1, at + 2):
+                return b"<f"
+    return data[dtd : dtd + 2] if dtd >= 0 else None
 
 
 def _iterparse(stream: IO[bytes]) -> Iterator[tuple[str, Element]]:

@@ -63,14 +63,22 @@ def _header_texts(sheet: RawSheet, index: int) -> list[str]:
     return [f"{top} {bottom}".strip() if top != bottom else bottom for top, bottom in zip(above, current, strict=False)]
 
 
-def _match_row(schema: Schema, texts: Sequence[str]) -> tuple[dict[str, int], dict[str, str], dict[int, str]]:
+def _field_names(schema: Schema) -> dict[str, str]:
+    """Normalised header wording → field key, as :meth:`Schema.field_for` finds it (the first field wins)."""
+    return {name: field.key for field in reversed(schema.fields) for name in field.names()}
+
+
+def _match_row(
+    schema: Schema, texts: Sequence[str], names: dict[str, str] | None = None
+) -> tuple[dict[str, int], dict[str, str], dict[int, str]]:
+    names = _field_names(schema) if names is None else names
     columns: dict[str, int] = {}
     titles: dict[str, str] = {}
     extra: dict[int, str] = {}
     for position, text in enumerate(texts):
         if not text:
             continue
-        key = schema.field_for(normalise(text))
+        key = names.get(normalise(text))
         if key is not None and key not in columns:
             columns[key], titles[key] = position, text
         else:
@@ -81,9 +89,10 @@ def _match_row(schema: Schema, texts: Sequence[str]) -> tuple[dict[str, int], di
 def find_header(sheet: RawSheet, schema: Schema) -> HeaderMatch | None:
     """The best header row for ``schema`` among the first rows of the sheet (None if nothing matches)."""
     best: HeaderMatch | None = None
+    names = _field_names(schema)
     for index in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
         for texts in (_filled_merged(sheet, index), _header_texts(sheet, index)):
-            columns, titles, extra = _match_row(schema, texts)
+            columns, titles, extra = _match_row(schema, texts, names)
             if len(columns) < 2:
                 continue
             match = HeaderMatch(schema, index, columns, titles, extra)

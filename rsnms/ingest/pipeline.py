@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -175,7 +176,6 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
     queries = {
         "region": "SELECT id FROM region WHERE code = :region",
         "areas": "SELECT id, code, name FROM competency_area ORDER BY sort_order",
-        "levels": "SELECT code, min_score, max_score, is_deficit FROM deficit_level ORDER BY min_score",
         "indicators": "SELECT id, code, short_name, name, unit FROM indicator",
         "items": ITEMS_SQL,
         "roadmaps": """SELECT rm.code, rm.title, rm.period_start, rm.period_end FROM roadmap rm
@@ -190,7 +190,6 @@ def _reference(engine: Engine, region: str, pseudonym_key: str) -> plan.Referenc
         region=region,
         municipalities=resolve.MunicipalityIndex(_municipalities(engine)),
         areas=frames["areas"],
-        levels=frames["levels"],
         indicators=frames["indicators"],
         roadmap_items=frames["items"],
         roadmaps=frames["roadmaps"].assign(period_end=pd.to_datetime(frames["roadmaps"]["period_end"]).dt.date),
@@ -208,6 +207,25 @@ def _keep_problem_rows(preview: Preview, sheets: list[RawSheet]) -> None:
             preview.problem_rows[(sheet.name, problem.row)] = list(sheet.rows[problem.row - sheet.first_row])
 
 
+def _read_and_scan(content: bytes) -> tuple[list[RawSheet], CalamineError | None, dict[str, list[str]]]:
+    """:func:`read_workbook` and :func:`guard.uncached_formulas` of a checked workbook, side by side.
+
+    Both spend most of their time in code that releases the GIL (calamine's parser, zlib), so the
+    formula scan runs in a second thread while the sheets are read. The outcome is the one of running
+    them one after the other: the scan's refusal (IngestError) wins over a read failure, which is
+    returned rather than raised so that the formula problems are reported first.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan") as pool:
+        scan = pool.submit(guard.uncached_formulas, content)
+        sheets: list[RawSheet] = []
+        unreadable: CalamineError | None = None
+        try:
+            sheets = read_workbook(content)
+        except CalamineError as error:
+            unreadable = error
+        return sheets, unreadable, scan.result()
+
+
 def prepare(
     engine: Engine,
     content: bytes,
@@ -223,11 +241,13 @@ def prepare(
     recalculate = "значение: откройте файл в Excel, пересчитайте и сохраните"
     try:
         guard.check_workbook(content, file_name=file_name, max_mb=max_mb)
-        for sheet_name, cells in guard.uncached_formulas(content).items():
+        sheets, unreadable, uncached = _read_and_scan(content)
+        for sheet_name, cells in uncached.items():
             code = ProblemCode.FORMULA_WITHOUT_VALUE
             cells_found = [f"формула без значения в ячейке {cell}" for cell in cells]
             preview.problems += [Problem(sheet_name, None, None, code, what, recalculate) for what in cells_found]
-        sheets = read_workbook(content)
+        if unreadable is not None:
+            raise unreadable
     except IngestError as error:
         preview.problems.extend(error.problems)
         return preview

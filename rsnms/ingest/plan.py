@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from rsnms import roadmap
@@ -35,7 +37,6 @@ class Reference:
     region: str
     municipalities: resolve.MunicipalityIndex
     areas: pd.DataFrame  # id, code, name
-    levels: pd.DataFrame  # code, min_score, max_score, is_deficit
     indicators: pd.DataFrame  # id, code, short_name, name, unit
     roadmap_items: pd.DataFrame  # id, code, roadmap_code, region, item_no, activity
     roadmaps: pd.DataFrame  # code, title, period_start, period_end of the region
@@ -71,26 +72,65 @@ class Sheet:
         return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
 
 
+def _by_distinct(values: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]] | None:
+    """(codes, distinct values) of a column of texts and Nones, equal texts sharing a code (None: -1).
+
+    None when the column holds anything else (a value that only compares equal to another of a different
+    type, or NaN): the caller then works row by row.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    distinct = list(uniques)
+    if not all(value.__class__ is str for value in distinct):
+        return None
+    missing = np.flatnonzero(codes == -1)
+    if len(missing) and any(value is not None for value in values.iloc[missing]):
+        return None
+    return codes, distinct
+
+
 def _municipality_ids(sheet: Sheet, ref: Reference, *, required: bool = True) -> pd.Series:
+    names = sheet.column("municipality")
+    grouped = _by_distinct(names)
+    if grouped is not None:  # a sheet names its few municipalities many times over: look each up once
+        codes, distinct = grouped
+        matches = [ref.municipalities.lookup(str(name), region=ref.region) for name in distinct]
+        found = _objects([match.ids[0] if len(match.ids) == 1 else None for match in matches] + [None])
+        unresolved = np.array([len(match.ids) != 1 for match in matches] + [False], dtype=bool)
+        for index in np.flatnonzero(unresolved[codes]):
+            _unresolved_municipality(
+                sheet, int(sheet.frame[ROW].iloc[index]), distinct[codes[index]], matches[codes[index]], required
+            )
+        return pd.Series(found[codes], index=sheet.frame.index, dtype=object)
     ids: list[int | None] = []
     cache: dict[str, resolve.Match] = {}
-    for row, name in zip(sheet.frame[ROW], sheet.column("municipality"), strict=True):
+    for row, name in zip(sheet.frame[ROW], names, strict=True):
         if name is None:
             ids.append(None)
             continue
-        if name not in cache:  # a sheet names its few municipalities many times over
+        if name not in cache:
             cache[name] = ref.municipalities.lookup(name, region=ref.region)
         match = cache[name]
         if len(match.ids) == 1:
             ids.append(match.ids[0])
             continue
         ids.append(None)
-        if len(match.ids) > 1:
-            sheet.problem(row, "municipality", ProblemCode.AMBIGUOUS_MUNICIPALITY, f"«{name}»", "однозначное название")
-        elif required:
-            expected = "название муниципального образования региона из справочника"
-            sheet.problem(row, "municipality", ProblemCode.UNKNOWN_MUNICIPALITY, f"«{name}»", expected)
+        _unresolved_municipality(sheet, row, name, match, required)
     return pd.Series(ids, index=sheet.frame.index, dtype=object)
+
+
+def _unresolved_municipality(sheet: Sheet, row: int, name: object, match: resolve.Match, required: bool) -> None:
+    """The problem of a row whose municipality name fits several units or none."""
+    if len(match.ids) > 1:
+        sheet.problem(row, "municipality", ProblemCode.AMBIGUOUS_MUNICIPALITY, f"«{name}»", "однозначное название")
+    elif required:
+        expected = "название муниципального образования региона из справочника"
+        sheet.problem(row, "municipality", ProblemCode.UNKNOWN_MUNICIPALITY, f"«{name}»", expected)
+
+
+def _objects(values: Sequence[object]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _year_column(sheet: Sheet) -> pd.Series:
@@ -175,26 +215,33 @@ def _warn_outliers(sheet: Sheet, rows: pd.DataFrame, history: pd.DataFrame) -> N
         )
 
 
-def _level(sheet: Sheet, ref: Reference, row: int, word: object, score: object) -> str | None:
-    """The deficit level: the file's word wins; a score alone goes through the scale."""
+def _level(sheet: Sheet, row: int, word: object, score: object) -> str | None:
+    """The level the file names (its word wins over the scale when results are counted), or None for a score alone."""
     if word is not None:
         code = resolve.level_code(str(word))
         if code is None:
             expected = "«выраженный дефицит», «частичный дефицит» или «дефицит отсутствует»"
             sheet.problem(row, "level", ProblemCode.UNKNOWN_CODE, f"«{word}»", expected)
         return code
-    if score is not None:
-        for level in ref.levels.to_dict("records"):
-            if level["min_score"] <= float(str(score)) and (
-                pd.isna(level["max_score"]) or float(str(score)) < level["max_score"]
-            ):
-                return str(level["code"])
-    sheet.problem(row, "score", ProblemCode.REQUIRED_VALUE, "пусто", "балл или уровень дефицита")
+    if score is None:
+        sheet.problem(row, "score", ProblemCode.REQUIRED_VALUE, "пусто", "балл или уровень дефицита")
     return None
 
 
 def _area_ids(sheet: Sheet, ref: Reference, names: pd.Series, key: str) -> pd.Series:
     ids = {str(code): int(area) for code, area in zip(ref.areas["code"], ref.areas["id"], strict=True)}
+    grouped = _by_distinct(names)
+    if grouped is not None:  # each distinct name is matched once
+        positions, distinct = grouped
+        codes_found = [resolve.area_code(str(name), ref.areas) for name in distinct]
+        found = _objects([int(ids[code]) if code else None for code in codes_found] + [None])
+        unknown = np.array([code is None for code in codes_found] + [False], dtype=bool)
+        rows = sheet.frame[ROW].to_numpy()
+        for index in np.flatnonzero(unknown[positions]):
+            expected = "компетенция из списка: " + ", ".join(ref.areas["name"])
+            name = distinct[positions[index]]
+            sheet.problem(int(rows[index]), key, ProblemCode.UNKNOWN_CODE, f"«{name}»", expected)
+        return pd.Series(found[positions], index=sheet.frame.index, dtype=object)
     codes = {name: resolve.area_code(str(name), ref.areas) for name in names.dropna().unique()}
     result: list[int | None] = []
     for row, name in zip(sheet.frame[ROW], names, strict=True):
@@ -215,10 +262,26 @@ EDUCATOR_REF = Ref("educator_id", "educator", {"region_id": "region_id", "pseudo
 
 def _pseudonyms(frame: pd.DataFrame, ref: Reference) -> list[str | None]:
     """The keyed pseudonym of each row's teacher (None where the code is missing: that row is dropped)."""
+    grouped = _by_distinct(frame["teacher_id"])
+    if grouped is not None:  # one HMAC per teacher, not per row
+        positions, distinct = grouped
+        keys = [pseudonymise(str(teacher), key=ref.pseudonym_key) for teacher in distinct]
+        return list(_objects([*keys, None])[positions])
     cache: dict[str, str] = {}
-    for teacher in frame["teacher_id"].dropna().unique():  # one HMAC per teacher, not per row
+    for teacher in frame["teacher_id"].dropna().unique():
         cache[str(teacher)] = pseudonymise(str(teacher), key=ref.pseudonym_key)
     return [cache.get(str(teacher)) if teacher is not None else None for teacher in frame["teacher_id"]]
+
+
+def _stable_order(values: pd.Series) -> npt.NDArray[np.intp]:
+    """The positions that sort ``values`` ascending, equal values (and missing ones, last) in file order.
+
+    Sorting the ranks of the distinct values instead of the values: a column of dates is an object
+    column, which numpy would sort by comparing Python objects.
+    """
+    codes, _ = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    ranks = np.where(codes < 0, len(codes), codes)
+    return np.argsort(ranks, kind="stable")
 
 
 def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | None = None) -> list[Write]:
@@ -227,8 +290,9 @@ def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | N
     Only the person columns the sheet has are written over stored educators; a new educator gets the
     rest empty, and its category from the position (pedagogue when none is given).
     """
-    people = frame.sort_values(order) if order else frame
-    people = people.drop_duplicates("pseudo_key", keep="last").assign(region_id=ref.region_id)
+    positions = _stable_order(frame[order]) if order else np.arange(len(frame))
+    last = ~pd.Series(frame["pseudo_key"].to_numpy()[positions]).duplicated(keep="last").to_numpy()
+    people = frame.iloc[positions[last]].assign(region_id=ref.region_id)  # each person's last row, in that order
     present = [column for column in PERSON_COLUMNS if column.removesuffix("_id") in sheet.frame]
     for column in (
         "organisation",
@@ -242,7 +306,12 @@ def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | N
         if column not in people:
             people[column] = None
     people[["position", "subject", "qualification"]] = people[["position", "subject", "qualification"]].fillna("")
-    people["category"] = [resolve.category(position) for position in people["position"]]
+    grouped = _by_distinct(people["position"])
+    if grouped is not None:  # a few positions, each worked out once
+        codes, distinct = grouped
+        people["category"] = _objects([resolve.category(str(position)) for position in distinct] + [None])[codes]
+    else:
+        people["category"] = [resolve.category(position) for position in people["position"]]
     values = tuple(present) + (("category",) if "position" in present else ())
     insert_only = tuple(c for c in (*PERSON_COLUMNS, "category") if c not in values)
     rows = people[["region_id", "pseudo_key", "municipality_id", "organisation", "category", *PERSON_COLUMNS[1:]]]
@@ -258,24 +327,24 @@ def diagnostics(sheet: Sheet, ref: Reference) -> list[Write]:
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref))
     frame["area_id"] = _area_ids(sheet, ref, sheet.column("area"), "area")
     rows = zip(frame[ROW], sheet.column("level"), sheet.column("score"), strict=True)
-    frame["level_code"] = [_level(sheet, ref, row, word, score) for row, word, score in rows]
-    deficit = dict(zip(ref.levels["code"], ref.levels["is_deficit"].astype(bool), strict=True))
-    frame["is_deficit"] = frame["level_code"].map(deficit)
+    frame["level_code"] = [_level(sheet, row, word, score) for row, word, score in rows]
     dates = sheet.column("date").where(sheet.column("date").notna(), sheet.as_of)
     for row in frame.loc[dates.isna(), ROW].head(1):
         sheet.problem(int(row), "date", ProblemCode.NOT_A_DATE, "пусто", "дата диагностики или отчётный период")
     frame["taken_on"], frame["year"] = dates, [d.year if d is not None else None for d in dates]
     frame["pseudo_key"] = _pseudonyms(frame, ref)
-    frame = frame.dropna(subset=["pseudo_key", "municipality_id", "area_id", "taken_on", "level_code"])
+    frame = frame.dropna(subset=["pseudo_key", "municipality_id", "area_id", "taken_on"])
+    frame["score"] = sheet.column("score")
+    frame = frame[frame["level_code"].notna() | frame["score"].notna()]
     frame = _duplicates(sheet, frame, ["pseudo_key", "area_id", "taken_on"], ["score", "level_code"])
     frame["organisation"] = sheet.column("organisation")
     results = frame.assign(region_id=ref.region_id)
     columns = ["region_id", "pseudo_key", "area_id", "taken_on", "year", "municipality_id", "organisation"]
-    values = ("year", "organisation_id", "municipality_id", "score", "level_code", "is_deficit")
+    values = ("year", "organisation_id", "municipality_id", "score", "level_code")
     result = Write(
         "diagnostic_result",
         "Результаты диагностики",
-        results[[*columns, "score", "level_code", "is_deficit"]],
+        results[[*columns, "score", "level_code"]],
         ("educator_id", "area_id", "taken_on"),
         values,
         (EDUCATOR_REF, ORGANISATION_REF),
