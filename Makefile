@@ -37,6 +37,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.pages
 	$(PY) -m bench.ingest
+	$(PY) -m bench.deficits
 
 init: $(VENV)/.runtime
 	$(PY) -m rsnms init

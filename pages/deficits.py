@@ -1,5 +1,6 @@
 """«Дефициты»: where teachers' professional deficits are, by municipality, organisation and competency area."""
 
+import functools
 from typing import Any
 
 import streamlit as st
@@ -56,7 +57,7 @@ st.caption(
     + (f" Ячейки, где оценено меньше {suppress} человек, скрыты («< {suppress}»)." if suppress else "")
 )
 name = f"дефициты_{region}_{year}"
-sheets = deficits.workbook(grid, order, row_title="Муниципалитет", notes=notes)
+sheets = functools.partial(deficits.workbook, grid, order, row_title="Муниципалитет", notes=notes)
 ui.chart_downloads("heatmap", grid, sheets, name=name, key="deficits.map", **chart)
 
 worst_areas, worst_places = st.columns(2)
@@ -79,8 +80,9 @@ else:
         f"Изменение доли педагогов с дефицитом с {base} по {year} год в процентных пунктах: красным — доля выросла, "
         "синим — снизилась. Сравниваются только ячейки, где есть данные за оба года."
     )
-    change_sheets = deficits.workbook(
-        change, order, row_title="Муниципалитет", notes={**notes, "Год": f"{base} → {year}"}, value="change"
+    change_notes = {**notes, "Год": f"{base} → {year}"}
+    change_sheets = functools.partial(
+        deficits.workbook, change, order, row_title="Муниципалитет", notes=change_notes, value="change"
     )
     ui.chart_downloads(
         "heatmap", change, change_sheets, name=f"изменение_{region}_{base}_{year}", key="deficits.change", **options
@@ -107,8 +109,7 @@ else:
         "Муниципалитет (или щёлкните строку на карте)", list(names), format_func=names.__getitem__, key="deficits.drill"
     )
     organisation_threshold = ui.settings().suppress_below_organisation if suppress else None
-    by_organisation = ui.load_deficit_matrix(url, region, year, int(chosen), filters, organisation_threshold)
-    shown, empty = deficits.without_empty_rows(by_organisation)
+    shown, empty = ui.load_organisation_matrix(url, region, year, int(chosen), filters, organisation_threshold)
     if len(shown) == len(shown[shown["row_total"]]):
         st.info(f"В муниципалитете нет результатов диагностики по организациям за {year} год.")
     else:
@@ -129,9 +130,8 @@ else:
             )
         if organisation_threshold:
             st.caption(f"Ячейки, где оценено меньше {organisation_threshold} человек, скрыты.")
-        drill_sheets = deficits.workbook(
-            shown, every, row_title="Организация", notes={**notes, "Муниципалитет": names[chosen]}
-        )
+        drill_notes = {**notes, "Муниципалитет": names[chosen]}
+        drill_sheets = functools.partial(deficits.workbook, shown, every, row_title="Организация", notes=drill_notes)
         ui.chart_downloads(
             "heatmap", drawn, drill_sheets, name=f"дефициты_оо_{region}_{year}", key="deficits.drill", **drill
         )

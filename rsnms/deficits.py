@@ -231,20 +231,23 @@ class Filters:
 
 NO_FILTERS = Filters()
 
+# A result counts when its educator has no later result in the area that year (the latest one). The outer scan
+# follows ix_diagnostic_result_scope (year, municipality, area, … covering the rest), so grouping needs no sort;
+# each result probes ix_diagnostic_result_latest for a later one (bench/deficits.py has the figures).
 _PERSON_SQL = """
-    WITH latest AS (
-        SELECT d.educator_id, d.area_id, MAX(d.taken_on) AS taken_on
-        FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
-        WHERE m.region_id = (SELECT id FROM region WHERE code = :region) AND d.year = :year {scope}
-        GROUP BY d.educator_id, d.area_id
-    )
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
            SUM(CASE WHEN COALESCE(v.is_deficit, d.score < :threshold) THEN 1 ELSE 0 END) AS n_with_deficit,
            AVG(d.score) AS mean_score
-    FROM latest l
-    JOIN diagnostic_result d ON d.educator_id = l.educator_id AND d.area_id = l.area_id AND d.taken_on = l.taken_on
-    LEFT JOIN deficit_level v ON v.code = d.level_code {joins}
-    {where}
+    FROM diagnostic_result d LEFT JOIN deficit_level v ON v.code = d.level_code {joins}
+    WHERE d.year = :year {scope}
+      AND d.municipality_id IN (
+          SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM diagnostic_result later
+          WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id
+            AND later.taken_on > d.taken_on
+      ) {conditions}
     GROUP BY d.municipality_id, {organisation} d.area_id
 """
 
@@ -256,6 +259,24 @@ _AGGREGATE_SQL = """
     WHERE r.code = :region AND g.year = :year AND g.organisation_id IS NULL {scope}
     GROUP BY g.municipality_id, g.area_id
 """
+
+
+def person_sql(
+    *, by_organisation: bool = False, municipality: bool = False, filters: Filters = NO_FILTERS
+) -> tuple[str, dict[str, Any]]:
+    """The person-level cells query and its filter parameters (binds :region, :year, :threshold, :municipality_id)."""
+    conditions, params = filters.sql()
+    joins = [
+        *(["JOIN educator e ON e.id = d.educator_id"] if filters.category or filters.subject or filters.young else []),
+        *(["LEFT JOIN organisation o ON o.id = d.organisation_id"] if filters.organisation_kind else []),
+    ]
+    sql = _PERSON_SQL.format(
+        scope="AND d.municipality_id = :municipality_id" if municipality else "",
+        organisation="d.organisation_id," if by_organisation else "",
+        joins=" ".join(joins),
+        conditions="".join(f" AND {condition}" for condition in conditions),
+    )
+    return sql, params
 
 
 def cells(
@@ -273,23 +294,13 @@ def cells(
     ``share`` is in per cent. ``rule`` is the scale to count deficits by (default: the one stored).
     """
     rule = rule or scale(engine)
-    conditions, params = filters.sql()
-    joins = [
-        *(["JOIN educator e ON e.id = d.educator_id"] if filters.category or filters.subject or filters.young else []),
-        *(["LEFT JOIN organisation o ON o.id = d.organisation_id"] if filters.organisation_kind else []),
-    ]
-    scope = "AND d.municipality_id = :municipality_id" if municipality_id is not None else ""
-    sql = _PERSON_SQL.format(
-        scope=scope,
-        organisation="d.organisation_id," if by_organisation else "",
-        joins=" ".join(joins),
-        where=f"WHERE {' AND '.join(conditions)}" if conditions else "",
-    )
+    sql, params = person_sql(by_organisation=by_organisation, municipality=municipality_id is not None, filters=filters)
     scoped = {"region": region, "year": year, "municipality_id": municipality_id}
     frame = queries.sql_frame(engine, sql, **scoped, threshold=rule.threshold, **params)
     frame["source"] = SOURCE_PERSON
     if not by_organisation and not filters.active:
-        counted = queries.sql_frame(engine, _AGGREGATE_SQL.format(scope=scope.replace("d.", "g.")), **scoped)
+        scope = "AND g.municipality_id = :municipality_id" if municipality_id is not None else ""
+        counted = queries.sql_frame(engine, _AGGREGATE_SQL.format(scope=scope), **scoped)
         counted = counted[~counted["municipality_id"].isin(frame["municipality_id"])]
         frame = pd.concat([frame, counted.assign(source=SOURCE_COUNTS)], ignore_index=True)
     frame["share"] = _share(frame["n_with_deficit"], frame["n_assessed"])
@@ -416,34 +427,33 @@ def matrix(
     return _states(grid.drop(columns="area_id"), suppress_below)
 
 
-def _weighted(group: pd.DataFrame) -> pd.Series[Any]:
-    assessed = group["n_assessed"].sum(min_count=1)
-    scored = group.loc[group["mean_score"].notna(), ["mean_score", "n_assessed"]]
-    weight = scored["n_assessed"].sum()
-    mean = (scored["mean_score"] * scored["n_assessed"]).sum() / weight if weight else math.nan
-    sources = sorted(set(group["source"].dropna()))
-    return pd.Series(
-        {
-            "n_assessed": assessed,
-            "n_with_deficit": group["n_with_deficit"].sum(min_count=1),
-            "mean_score": mean,
-            "source": ", ".join(sources) if sources else None,
-        }
+def _summed(grid: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Counts summed per group, the mean score weighted by the people it was computed on, and the sources."""
+    work = grid.assign(
+        _weighted=grid["mean_score"] * grid["n_assessed"],
+        _weight=grid["n_assessed"].where(grid["mean_score"].notna()),
+        _person=grid["source"] == SOURCE_PERSON,
+        _counts=grid["source"] == SOURCE_COUNTS,
     )
+    groups = work.groupby(by, sort=False, dropna=False)
+    sums = groups[["n_assessed", "n_with_deficit", "_weighted", "_weight"]].sum(min_count=1)
+    sources = groups[["_person", "_counts"]].any()
+    sums["mean_score"] = sums["_weighted"] / sums["_weight"]
+    sums["source"] = [
+        ", ".join(name for name, present in ((SOURCE_PERSON, person), (SOURCE_COUNTS, counts)) if present) or None
+        for person, counts in zip(sources["_person"], sources["_counts"], strict=True)
+    ]
+    return sums.drop(columns=["_weighted", "_weight"]).reset_index()
 
 
 def _total_row(grid: pd.DataFrame, label: str) -> pd.DataFrame:
     """Each area over every row: the region's (or the municipality's) total."""
-    totals = grid.groupby(["area_id", "area"], sort=False)[["n_assessed", "n_with_deficit", "mean_score", "source"]]
-    return totals.apply(_weighted).reset_index().assign(row=label, row_id=math.nan)
+    return _summed(grid, ["area_id", "area"]).assign(row=label, row_id=math.nan)
 
 
 def _all_areas(grid: pd.DataFrame) -> pd.DataFrame:
     """Each row over every area (assessments, not people: a teacher assessed in six areas counts six times)."""
-    totals = grid.groupby(["row_id", "row", "row_total"], sort=False, dropna=False)[
-        ["n_assessed", "n_with_deficit", "mean_score", "source"]
-    ]
-    return totals.apply(_weighted).reset_index().assign(area=ALL_AREAS, area_id=math.nan)
+    return _summed(grid, ["row_id", "row", "row_total"]).assign(area=ALL_AREAS, area_id=math.nan)
 
 
 def _states(grid: pd.DataFrame, suppress_below: int | None) -> pd.DataFrame:

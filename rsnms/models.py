@@ -345,7 +345,17 @@ class DiagnosticResult(SQLModel, table=True):
     __tablename__ = "diagnostic_result"
     __table_args__ = (
         UniqueConstraint("educator_id", "area_id", "taken_on", name="uq_diagnostic_result"),
-        Index("ix_diagnostic_result_scope", "year", "municipality_id", "area_id"),
+        Index(
+            "ix_diagnostic_result_scope",
+            "year",
+            "municipality_id",
+            "area_id",
+            "educator_id",
+            "taken_on",
+            "organisation_id",
+            "score",
+            "level_code",
+        ),  # fmt: skip
         # each educator's latest result per area in a year (rsnms.deficits), without reading the table
         Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on", "municipality_id"),
         CheckConstraint("score IS NOT NULL OR level_code IS NOT NULL", name="ck_diagnostic_result_score_or_level"),

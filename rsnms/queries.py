@@ -88,14 +88,18 @@ def constant(engine: Engine, *, code: str) -> float:
 
 
 def roadmap_items(engine: Engine, *, region: str) -> pd.DataFrame:
-    """Every item of the region's roadmaps with its deadline fields."""
+    """Every item of the region's roadmaps with its deadline fields, plan and period (dates as ``date``)."""
     sql = """
-        SELECT ri.id, ri.code, rm.code AS roadmap_code, ri.section, ri.item_no, ri.activity, ri.responsible,
-               ri.deadline_raw, ri.due_dates, ri.recurrence
+        SELECT ri.id, ri.code, rm.code AS roadmap_code, rm.title AS roadmap_title, rm.period_start, rm.period_end,
+               ri.section, ri.item_no, ri.activity, ri.responsible, ri.deadline_raw, ri.due_dates, ri.recurrence,
+               ri.expected_result, ri.quantitative_target, ri.indicator_codes
         FROM roadmap_item ri JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id
         WHERE r.code = :region ORDER BY ri.sort_order
     """
-    return sql_frame(engine, sql, region=region)
+    items = sql_frame(engine, sql, region=region)
+    for column in ("period_start", "period_end"):
+        items[column] = [None if pd.isna(day) else pd.Timestamp(day).date() for day in items[column]]
+    return items
 
 
 def roadmap_reports(engine: Engine, *, region: str) -> pd.DataFrame:

@@ -344,14 +344,20 @@ def render_chart(builder: str, frame: pd.DataFrame, *, key: str | None = None, *
 def chart_downloads(
     builder: str,
     frame: pd.DataFrame,
-    table: pd.DataFrame | Mapping[str, pd.DataFrame],
+    table: pd.DataFrame | Callable[[], Mapping[str, pd.DataFrame]],
     *,
     name: str,
     key: str,
     **options: Any,
 ) -> None:
-    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table or sheets (files made only when clicked)."""
-    sheets = {name[:31]: table} if isinstance(table, pd.DataFrame) else table
+    """«Скачать PNG» and «Скачать XLSX» buttons for a chart and its table, or a function making the sheets.
+
+    Both files are made only when clicked.
+    """
+
+    def sheets() -> Mapping[str, pd.DataFrame]:
+        return {name[:31]: table} if isinstance(table, pd.DataFrame) else table()
+
     png, xlsx = st.columns(2)
     png.download_button(
         "Скачать график (PNG)",
@@ -363,7 +369,7 @@ def chart_downloads(
     )
     xlsx.download_button(
         "Скачать таблицу (XLSX)",
-        data=lambda: export.to_xlsx(sheets),
+        data=lambda: export.to_xlsx(sheets()),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",
@@ -422,6 +428,15 @@ def load_deficit_matrix(
         filters=filters,
         suppress_below=suppress_below,
     )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем дефициты…")
+def load_organisation_matrix(
+    database_url: str, region: str, year: int, municipality_id: int, filters: deficits.Filters, suppress: int | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Cached organisation × area grid of one municipality without its empty rows, and those rows' labels."""
+    grid = load_deficit_matrix(database_url, region, year, municipality_id, filters, suppress)
+    return deficits.without_empty_rows(grid)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)

@@ -216,3 +216,45 @@ def test_texts_are_grouped_only_when_every_value_is_a_text_or_none() -> None:
     assert (codes.tolist(), distinct) == ([0, -1, 1, 0], ["г. Омск", "Тара"])
     assert plan._by_distinct(pd.Series(["1", 1.0, True], dtype=object)) is None
     assert plan._by_distinct(pd.Series(["г. Омск", float("nan")], dtype=object)) is None
+
+
+def _activity(engine: Engine, code: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT activity FROM roadmap_item WHERE code = :c"), {"c": code}).scalar())
+
+
+def test_roadmap_reports_are_matched_by_activity_text_without_numbers(ref_engine: Engine) -> None:
+    # Ivanovo's items 29–32 have no number at all; «ё», quotes, case and spaces differ from the act.
+    plain = _activity(ref_engine, "001-RM-29")
+    rows = [
+        ["Наименование мероприятия", "Статус", "Дата отчёта"],
+        [f"  {plain.upper().replace('Е', 'Ё', 1)} ", "выполнено", "20.12.2023"],
+        [_activity(ref_engine, "001-RM-30").replace("банка", "«банка»"), "в работе", "20.12.2023"],
+    ]
+    _commit(ref_engine, rows, region="ivanovo")
+    with ref_engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT ri.code, rr.status FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id ORDER BY 1"
+            )
+        ).all()
+    assert [tuple(row) for row in found] == [("001-RM-29", "done"), ("001-RM-30", "in_progress")]
+
+
+def test_roadmap_report_rows_with_a_repeated_text_need_their_number(ref_engine: Engine) -> None:
+    repeated = _activity(ref_engine, "003-RM-09")  # items 9 and 11 of Leningrad's roadmap share the text
+    rows = [
+        ["№ п/п", "Наименование мероприятия", "Статус", "Дата отчёта"],
+        ["11", repeated, "выполнено", "30.12.2021"],
+        ["", repeated, "выполнено", "30.12.2021"],
+        ["3", "Мероприятие, которого нет в дорожной карте региона", "выполнено", "30.12.2021"],
+    ]
+    preview = prepare(ref_engine, workbook(rows), "file.xlsx", region="leningrad")
+    assert [(p.row, p.column) for p in preview.errors] == [(3, "№ п/п"), (4, "Наименование мероприятия")]
+    assert "нескольких пунктах" in preview.errors[0].expected  # listed, never dropped silently
+    before = _scalar(ref_engine, "SELECT COUNT(*) FROM roadmap_report")
+    assert before == 0
+    del rows[2:]
+    _commit(ref_engine, rows, region="leningrad")
+    item = _scalar(ref_engine, "SELECT ri.code FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id")
+    assert item == "003-RM-11"

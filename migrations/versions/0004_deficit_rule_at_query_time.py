@@ -20,13 +20,28 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+SCOPE_COLUMNS = [
+    "year",
+    "municipality_id",
+    "area_id",
+    "educator_id",
+    "taken_on",
+    "organisation_id",
+    "score",
+    "level_code",
+]
+
+
 def upgrade() -> None:
     with op.batch_alter_table("diagnostic_result", schema=None) as batch_op:
         batch_op.drop_column("is_deficit")
         batch_op.create_check_constraint(
             "ck_diagnostic_result_score_or_level", "score IS NOT NULL OR level_code IS NOT NULL"
         )
-        # each educator's latest result per area in a year, found in the index (bench/deficits.py)
+        # the heatmap scans the year's results of the region's municipalities in the scope index (covering
+        # what it counts) and probes the latest index for a later result of the same educator and area
+        batch_op.drop_index("ix_diagnostic_result_scope")
+        batch_op.create_index("ix_diagnostic_result_scope", SCOPE_COLUMNS, unique=False)
         batch_op.create_index(
             "ix_diagnostic_result_latest",
             ["year", "educator_id", "area_id", "taken_on", "municipality_id"],
@@ -37,6 +52,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("diagnostic_result", schema=None) as batch_op:
         batch_op.drop_index("ix_diagnostic_result_latest")
+        batch_op.drop_index("ix_diagnostic_result_scope")
+        batch_op.create_index("ix_diagnostic_result_scope", ["year", "municipality_id", "area_id"], unique=False)
         batch_op.drop_constraint("ck_diagnostic_result_score_or_level", type_="check")
         batch_op.add_column(sa.Column("is_deficit", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.execute(

@@ -566,12 +566,17 @@ def assignments(sheet: Sheet, ref: Reference) -> list[Write]:
     ]
 
 
+ACTIVITY_PREFIX = 40  # characters of an activity text that identify it when the rest differs
+
+
 def _matches(frame: pd.DataFrame, group: pd.DataFrame) -> int:
     """How many of the sheet's rows fit a roadmap's numbered activities."""
-    texts = dict(zip(group["item_no"], group["activity"].map(lambda t: normalise(t)[:40]), strict=True))
+    texts = dict(zip(group["item_no"], group["activity"].map(lambda t: normalise(t)[:ACTIVITY_PREFIX]), strict=True))
     rows = zip(frame["item_no"].astype(str).str.rstrip("."), frame["activity"], strict=True)
     return sum(
-        1 for no, activity in rows if no in texts and (activity is None or normalise(activity)[:40] == texts[no])
+        1
+        for no, activity in rows
+        if no in texts and (activity is None or normalise(activity)[:ACTIVITY_PREFIX] == texts[no])
     )
 
 
@@ -582,6 +587,47 @@ def _roadmap_for(frame: pd.DataFrame, items: pd.DataFrame) -> str | None:
     return best if best is not None and scores[best] > 0 else None
 
 
+def _item_number(value: object) -> str | None:
+    """«3.», « 3 », 3.0 → «3»; empty → None."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip().rstrip(".")
+    text = text.removesuffix(".0") if text.replace(".", "", 1).isdigit() else text
+    return text or None
+
+
+def _report_item(
+    sheet: Sheet, items: pd.DataFrame, roadmap: str | None, row: int, no: str | None, activity: object
+) -> int | None:
+    """The item a report row is about (see ``roadmap_reports``), or None with the problem recorded."""
+    if activity is not None and str(activity).strip():
+        key = normalise(activity)
+        texts = items["activity"].map(normalise)
+        candidates = items[texts == key]
+        if candidates.empty and len(key) >= ACTIVITY_PREFIX:  # a shortened or lengthened copy of the text
+            candidates = items[[t.startswith(key) or key.startswith(t) for t in texts]]
+        if len(candidates) > 1 and no is not None:
+            candidates = candidates[candidates["item_no"] == no]
+        if len(candidates) > 1 and roadmap is not None:
+            candidates = candidates[candidates["roadmap_code"] == roadmap]
+        if len(candidates) == 1:
+            return int(candidates["id"].iloc[0])
+        shown = f"«{str(activity)[:80]}{'…' if len(str(activity)) > 80 else ''}»"
+        if candidates.empty:
+            expected = "мероприятие дорожной карты региона (текст как в дорожной карте)"
+            sheet.problem(row, "activity", ProblemCode.UNKNOWN_CODE, shown, expected)
+        else:
+            expected = "номер мероприятия: такой текст есть в нескольких пунктах дорожной карты"
+            sheet.problem(row, "item_no", ProblemCode.REQUIRED_VALUE, shown, expected)
+        return None
+    numbers = items[items["roadmap_code"] == roadmap].set_index("item_no")["id"] if roadmap else pd.Series()
+    if no is not None and no in numbers.index and numbers.index.value_counts()[no] == 1:
+        return int(numbers[no])
+    expected = f"номер мероприятия дорожной карты {roadmap}" if roadmap else "наименование мероприятия"
+    sheet.problem(row, "item_no", ProblemCode.UNKNOWN_CODE, f"«{no or 'пусто'}»", expected)
+    return None
+
+
 def roadmap_region(frame: pd.DataFrame, items: pd.DataFrame) -> str | None:
     """The region whose roadmap a report sheet names, when its activity texts say so."""
     with_text = frame[frame["activity"].notna()]
@@ -590,28 +636,25 @@ def roadmap_region(frame: pd.DataFrame, items: pd.DataFrame) -> str | None:
 
 
 def roadmap_reports(sheet: Sheet, ref: Reference) -> list[Write]:
-    """Дорожная карта: the status of each numbered measure as of the report date."""
-    frame = sheet.frame.assign(
-        item_no=sheet.column("item_no").astype(str).str.rstrip("."), activity=sheet.column("activity")
-    )
-    roadmap = _roadmap_for(frame, ref.roadmap_items)
-    if roadmap is None:
+    """Дорожная карта: the status of each measure as of the report date.
+
+    A row is matched to its item by the activity text (case, spaces, quotes and ё/е aside), because item
+    numbers repeat and restart within a plan and are sometimes empty; the number only separates items with
+    the same text, and identifies the item when the row has no text. Unmatched rows are errors, never dropped.
+    """
+    if "item_no" not in sheet.frame and "activity" not in sheet.frame:
         sheet.problem(
-            None,
-            "item_no",
-            ProblemCode.UNKNOWN_CODE,
-            "номера мероприятий",
-            f"номера мероприятий дорожной карты региона «{ref.region}»",
+            None, "activity", ProblemCode.MISSING_COLUMN, "", "столбец «Наименование мероприятия» или «№ п/п»"
         )
         return []
-    items = ref.roadmap_items[ref.roadmap_items["roadmap_code"] == roadmap].set_index("item_no")["id"]
-    frame["item_id"] = [items.get(no) for no in frame["item_no"]]
-    for row, no in zip(
-        frame.loc[frame["item_id"].isna(), ROW], frame.loc[frame["item_id"].isna(), "item_no"], strict=True
-    ):
-        sheet.problem(
-            int(row), "item_no", ProblemCode.UNKNOWN_CODE, f"«{no}»", f"номер мероприятия дорожной карты {roadmap}"
-        )
+    numbers = pd.Series([_item_number(no) for no in sheet.column("item_no")], index=sheet.frame.index, dtype=object)
+    frame = sheet.frame.assign(item_no=numbers, activity=sheet.column("activity"))
+    numbered = frame[frame["item_no"].notna()]
+    roadmap = _roadmap_for(numbered, ref.roadmap_items) if len(numbered) else None
+    frame["item_id"] = [
+        _report_item(sheet, ref.roadmap_items, roadmap, int(row), no, activity)
+        for row, no, activity in zip(frame[ROW], frame["item_no"], frame["activity"], strict=True)
+    ]
     frame["status_code"] = [resolve.report_status(str(s)) for s in sheet.column("status")]
     for row, word in zip(
         frame.loc[frame["status_code"].isna(), ROW], sheet.column("status")[frame["status_code"].isna()], strict=True

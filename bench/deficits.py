@@ -1,0 +1,352 @@
+"""The «Дефициты» heatmap on a large store: the cells query, the matrix, the browser payload, a warm rerun.
+
+Builds (not timed) Omsk SQLite stores of 30 000 educators in the 33 municipalities and their
+organisations, with eight diagnostic results per educator and year — the six common competency
+areas in autumn, plus (managers) «управленческая» and their weakest area again in spring, or
+(teachers) their two weakest areas again in spring; half of the organisations' files name the level:
+
+* S — one year: 240 000 results;
+* L — ten years of the same: 2 400 000 results (the heatmap still shows one year).
+
+Then, for each store, with SQLite's page cache warm (one untimed run first), the fastest of
+``--repeat`` runs of: the person-level SQL alone through sqlite3; ``deficits.cells`` (that SQL through
+SQLAlchemy and pandas, plus the scale and the uploaded counts); ``deficits.matrix`` (the grid with
+totals); the matrix with a filter (managers); the organisation drill-down of г. Омск. It prints the
+``EXPLAIN QUERY PLAN`` of the person-level SQL as ``cells`` builds it, the size of the heatmap's
+Vega-Lite spec (what ``st.vega_lite_chart`` sends) against the year's result rows shipped as they
+are, and a first and a warm AppTest run of ``pages/deficits.py`` on the L store (AppTest's own
+overhead included). Asserts nothing. Run: ``make bench`` or ``.venv/bin/python -m bench.deficits``
+(``--keep DIR`` keeps, and reuses, the stores; ``--sizes S`` for a quick run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TEACHERS = 30_000
+YEAR = 2024  # the year the heatmap shows; L also holds the nine before it
+SIZES = {"S": 1, "L": 10}  # years of results in the store
+COMMON_AREAS = ("normative", "subject", "methodical", "psych_ped", "communicative", "digital")
+BASE_SCORE = {"normative": 71, "subject": 77, "methodical": 72, "psych_ped": 73, "communicative": 78, "digital": 66,
+              "managerial": 70}  # fmt: skip
+KINDS, KIND_WEIGHTS = ("general_school", "preschool", "additional_ed", "spo"), (0.55, 0.3, 0.1, 0.05)
+SUBJECTS = ("", "математика", "русский язык", "физика", "история", "биология", "информатика", "английский язык")
+TOOLTIP = [("n_assessed", "Оценено"), ("n_with_deficit", "С дефицитом"), ("mean_score", "Средний балл")]
+CHUNK = 50_000
+
+
+# --- the stores -------------------------------------------------------------------------------------------
+
+
+def _level(score: float) -> str:
+    return "severe" if score < 50 else "partial" if score < 70 else "none"
+
+
+def _reference_database(path: Path) -> None:
+    """A migrated SQLite file with the reference data (the schema the app runs on, indexes included)."""
+    from sqlalchemy import text
+
+    from rsnms import db
+    from rsnms.reference import load_reference
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.migrate(engine)
+    load_reference(engine)
+    with engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+
+
+def _people(conn: sqlite3.Connection, rng: random.Random, teachers: int) -> list[tuple[int, int, int, str]]:
+    """Insert organisations and educators; returns (educator, organisation, municipality, category) rows."""
+    from rsnms.demo import data as demo
+
+    region_id, municipalities = _omsk(conn)
+    scale = teachers / sum(demo.SIZES)
+    sizes = [max(60, round(size * scale)) for size in demo.SIZES]
+    sizes[0] += teachers - sum(sizes)
+    organisations: list[tuple[int, int, str, str]] = []
+    next_id = 1 + (conn.execute("SELECT COALESCE(MAX(id), 0) FROM organisation").fetchone()[0])
+    for municipality_id, size in zip(municipalities, sizes, strict=True):
+        for number in range(max(3, size // 25)):
+            kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+            organisations.append((next_id, municipality_id, f"Организация № {number + 1}", kind))
+            next_id += 1
+    conn.executemany(
+        "INSERT INTO organisation (id, region_id, municipality_id, name, kind, is_low_results, has_mentoring_model, "
+        "is_internship_site) VALUES (?, ?, ?, ?, ?, 0, 0, 0)",
+        [(oid, region_id, mid, name, kind) for oid, mid, name, kind in organisations],
+    )
+    people: list[tuple[int, int, int, str]] = []
+    educators: list[tuple[Any, ...]] = []
+    for municipality_id, size in zip(municipalities, sizes, strict=True):
+        local = [org for org in organisations if org[1] == municipality_id]
+        for _ in range(size):
+            org = rng.choice(local)
+            category = "manager" if rng.random() < 0.12 else "pedagogue"
+            born = rng.randint(1960, 2001)
+            educator_id = len(people) + 1
+            people.append((educator_id, org[0], municipality_id, category))
+            educators.append((educator_id, region_id, f"bench-{educator_id:06d}", org[0], category,
+                              rng.choice(SUBJECTS), born, min(YEAR, born + rng.randint(21, 35))))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO educator (id, region_id, pseudo_key, organisation_id, category, position, subject, birth_year, "
+        "career_start_year, qualification) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, '')",
+        educators,
+    )
+    return people
+
+
+def _omsk(conn: sqlite3.Connection) -> tuple[int, list[int]]:
+    region_id = conn.execute("SELECT id FROM region WHERE code = 'omsk'").fetchone()[0]
+    rows = conn.execute("SELECT id FROM municipality WHERE region_id = ? ORDER BY sort_order, name", (region_id,))
+    return int(region_id), [int(row[0]) for row in rows]
+
+
+def _results(
+    rng: random.Random, people: list[tuple[int, int, int, str]], areas: dict[str, int], year: int
+) -> Iterator[tuple[Any, ...]]:
+    """One year's eight results per educator (see the module's docstring)."""
+    autumn: dict[int, dt.date] = {}
+    with_levels: dict[int, bool] = {}
+    for educator_id, org, municipality_id, category in people:
+        if org not in autumn:
+            autumn[org] = dt.date(year, 10, 2) + dt.timedelta(days=rng.randint(0, 50))
+            with_levels[org] = rng.random() < 0.5
+        shift = rng.gauss(0, 8)
+        scores = {code: float(min(100, max(0, round(base + shift + rng.gauss(0, 10)))))
+                  for code, base in BASE_SCORE.items()}  # fmt: skip
+        spring = dt.date(year, 3, 13) + dt.timedelta(days=rng.randint(0, 30))
+        weakest = sorted(COMMON_AREAS, key=scores.__getitem__)
+        rows = [(code, scores[code], autumn[org]) for code in COMMON_AREAS]
+        if category == "manager":
+            rows += [("managerial", scores["managerial"], autumn[org]), (weakest[0], scores[weakest[0]] - 6, spring)]
+        else:
+            rows += [(code, max(0.0, scores[code] - 6), spring) for code in weakest[:2]]
+        for code, score, day in rows:
+            level = _level(score) if with_levels[org] else None
+            yield educator_id, areas[code], day.isoformat(), year, org, municipality_id, score, level
+
+
+def build(path: Path, years: int, teachers: int = TEACHERS, seed: int = 2024) -> int:
+    """Create the store at ``path`` with ``years`` years of results ending in YEAR; returns the result rows."""
+    _reference_database(path)
+    rng = random.Random(seed)
+    conn = sqlite3.connect(path)
+    areas = {str(code): int(i) for code, i in conn.execute("SELECT code, id FROM competency_area")}
+    with conn:
+        people = _people(conn, rng, teachers)
+        rows = 0
+        for year in range(YEAR - years + 1, YEAR + 1):
+            batch: list[tuple[Any, ...]] = []
+            for row in _results(rng, people, areas, year):
+                batch.append(row)
+                if len(batch) == CHUNK:
+                    rows += _insert(conn, batch)
+            rows += _insert(conn, batch)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return rows
+
+
+def _insert(conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> int:
+    conn.executemany(
+        "INSERT INTO diagnostic_result (educator_id, area_id, taken_on, year, organisation_id, municipality_id, score, "
+        "level_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        batch,
+    )
+    count = len(batch)
+    batch.clear()
+    return count
+
+
+# --- the measurements -------------------------------------------------------------------------------------
+
+LATEST_INDEX = "ix_diagnostic_result_latest"
+_REGION_MUNICIPALITIES = "SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region"
+# The form shipped before this bench: each educator's latest date per area in a CTE, joined back.
+PREVIOUS_SQL = """
+    WITH latest AS (
+        SELECT d.educator_id, d.area_id, MAX(d.taken_on) AS taken_on
+        FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
+        WHERE m.region_id = (SELECT id FROM region WHERE code = :region) AND d.year = :year
+        GROUP BY d.educator_id, d.area_id
+    )
+    SELECT d.municipality_id, d.area_id, COUNT(*) AS n_assessed,
+           SUM(CASE WHEN COALESCE(v.is_deficit, d.score < :threshold) THEN 1 ELSE 0 END) AS n_with_deficit,
+           AVG(d.score) AS mean_score
+    FROM latest l
+    JOIN diagnostic_result d ON d.educator_id = l.educator_id AND d.area_id = l.area_id AND d.taken_on = l.taken_on
+    LEFT JOIN deficit_level v ON v.code = d.level_code
+    GROUP BY d.municipality_id, d.area_id
+"""
+# The shape the issue's 30 ms was measured on: every result of the year, no latest-per-educator step.
+FLOOR_SQL = f"""
+    SELECT d.municipality_id, d.area_id, COUNT(*), SUM(d.score < :threshold), AVG(d.score) FROM diagnostic_result d
+    WHERE d.year = :year AND d.municipality_id IN ({_REGION_MUNICIPALITIES}) GROUP BY d.municipality_id, d.area_id
+"""
+
+
+def best(run: Callable[[], Any], repeat: int) -> float:
+    """The fastest of ``repeat`` runs after one untimed run (warm page cache), in seconds."""
+    run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def measure(path: Path, repeat: int) -> dict[str, float]:
+    """Time the queries and the matrix on the store at ``path``."""
+    from rsnms import db, deficits
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    raw = sqlite3.connect(path, isolation_level=None)
+    city = int(raw.execute("SELECT id FROM municipality WHERE name = 'г. Омск'").fetchone()[0])
+    params = {"region": "omsk", "year": YEAR, "threshold": 70.0, "municipality_id": None}
+    sql, _ = deficits.person_sql()
+    managers = deficits.Filters(category="manager")
+    shipped = sorted(raw.execute(sql, params).fetchall())
+    if sorted(raw.execute(PREVIOUS_SQL, params).fetchall()) != shipped:
+        print("warning: the previous form counts differently")
+    figures = {"person-level SQL (sqlite3)": best(lambda: raw.execute(sql, params).fetchall(), repeat)}
+    raw.execute("BEGIN")  # DDL is transactional in SQLite: the index is back after the rollback
+    raw.execute(f"DROP INDEX {LATEST_INDEX}")
+    figures[f"  the same without {LATEST_INDEX}"] = best(lambda: raw.execute(sql, params).fetchall(), repeat)
+    raw.execute("ROLLBACK")
+    figures["  the previous form (MAX per educator in a CTE, joined back)"] = best(
+        lambda: raw.execute(PREVIOUS_SQL, params).fetchall(), repeat
+    )
+    figures |= {
+        "deficits.cells": best(lambda: deficits.cells(engine, region="omsk", year=YEAR), repeat),
+        "deficits.matrix": best(lambda: deficits.matrix(engine, region="omsk", year=YEAR), repeat),
+        "matrix, managers only": best(
+            lambda: deficits.matrix(engine, region="omsk", year=YEAR, filters=managers), repeat
+        ),
+        "matrix, organisations of г. Омск": best(
+            lambda: deficits.matrix(engine, region="omsk", year=YEAR, municipality_id=city), repeat
+        ),
+        "floor: one GROUP BY, no latest-per-educator": best(lambda: raw.execute(FLOOR_SQL, params).fetchall(), repeat),
+    }
+    raw.close()
+    engine.dispose()
+    return figures
+
+
+def plan(path: Path) -> list[str]:
+    """``EXPLAIN QUERY PLAN`` of the person-level SQL, indented as the sqlite3 shell shows it."""
+    conn = sqlite3.connect(path)
+    from rsnms import deficits
+
+    sql, _ = deficits.person_sql()
+    params = {"region": "omsk", "year": YEAR, "threshold": 70.0, "municipality_id": None}
+    rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+    depth: dict[int, int] = {0: -1}
+    lines = []
+    for node, parent, _, detail in rows.fetchall():
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    conn.close()
+    return lines
+
+
+def payload(path: Path) -> dict[str, float]:
+    """Bytes of the heatmap's Vega-Lite spec against the year's result rows shipped as they are."""
+    import pandas as pd
+
+    from rsnms import charts, db, deficits
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    grid = deficits.matrix(engine, region="omsk", year=YEAR)
+    areas = list(dict.fromkeys(grid["area"]))
+    chart = charts.heatmap(grid, rows=deficits.row_order(grid, "total"), columns=areas, tooltip=TOOLTIP)
+    spec = json.dumps(chart.to_dict(validate=False), ensure_ascii=False).encode()
+    conn = sqlite3.connect(path)
+    rows = pd.read_sql_query("SELECT * FROM diagnostic_result WHERE year = ?", conn, params=(YEAR,))
+    conn.close()
+    shipped = rows.to_json(orient="records", force_ascii=False).encode()
+    engine.dispose()
+    return {"cells": float(len(grid)), "spec": float(len(spec)), "rows": float(len(rows)), "raw": float(len(shipped))}
+
+
+def page_runs(path: Path, runs: int) -> tuple[float, float, list[int]]:
+    """A first AppTest run of pages/deficits.py (empty caches), the median of ``runs`` reruns, chart bytes.
+
+    The bytes are each chart's message as Streamlit sends it: the spec JSON plus the datasets in Arrow.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["RSNMS_DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["RSNMS_REGION"] = "omsk"
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "deficits.py"), default_timeout=300)
+
+    def run() -> float:
+        start = time.perf_counter()
+        at.run()
+        if at.exception:
+            raise RuntimeError(at.exception[0].message)
+        return time.perf_counter() - start
+
+    first = run()
+    warm = statistics.median(run() for _ in range(runs))
+    return first, warm, [chart.proto.ByteSize() for chart in at.get("vega_lite_chart")]
+
+
+def main() -> None:
+    """Build the stores, measure, print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))
+    parser.add_argument("--teachers", type=int, default=TEACHERS)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query; the fastest is shown")
+    parser.add_argument("--page-runs", type=int, default=5, help="warm AppTest reruns; the median is shown")
+    parser.add_argument("--keep", type=Path, help="keep the stores here (kept stores are reused)")
+    args = parser.parse_args()
+    sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = args.keep or Path(scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {size: directory / f"deficits_{size}_{args.teachers}.db" for size in sizes}
+        for size, path in paths.items():
+            if not path.exists():
+                start = time.perf_counter()
+                rows = build(path, SIZES[size], args.teachers)
+                print(f"{size}: built {rows:,} results in {time.perf_counter() - start:.1f} s", flush=True)
+        figures = {size: measure(path, args.repeat) for size, path in paths.items()}
+        print(f"\n| step ({YEAR}, best of {args.repeat}) | " + " | ".join(sizes) + " |")
+        print("|---|" + "---:|" * len(sizes))
+        for step in next(iter(figures.values())):
+            print(f"| {step} | " + " | ".join(f"{figures[size][step] * 1000:.0f} ms" for size in sizes) + " |")
+        largest = paths[sizes[-1]]
+        print(f"\nEXPLAIN QUERY PLAN of the person-level SQL ({sizes[-1]}):")
+        print("\n".join(plan(largest)))
+        sent = payload(largest)
+        print(
+            f"\nbrowser payload: heatmap spec {sent['spec'] / 1024:.1f} KB for {sent['cells']:.0f} cells; "
+            f"the year's {sent['rows']:,.0f} result rows as JSON {sent['raw'] / 2**20:.1f} MB"
+        )
+        first, warm, charts = page_runs(largest, args.page_runs)
+        print(
+            f"pages/deficits.py ({sizes[-1]}, AppTest): first run {first * 1000:.0f} ms, "
+            f"warm rerun median {warm * 1000:.0f} ms ({args.page_runs} runs); charts sent: "
+            + ", ".join(f"{size / 1024:.1f} KB" for size in charts)
+        )
+
+
+if __name__ == "__main__":
+    main()
