@@ -11,6 +11,7 @@ navigation = st.navigation(
             st.Page("pages/indicators.py", title="Показатели", icon=":material/leaderboard:"),
             st.Page("pages/deficits.py", title="Дефициты", icon=":material/grid_on:"),
             st.Page("pages/methodists.py", title="Нагрузка методистов", icon=":material/groups:"),
+            st.Page("pages/roadmap.py", title="Дорожная карта", icon=":material/event_note:"),
         ],
         "Данные": [
             st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload_file:"),

@@ -45,6 +45,11 @@ def sees_names(role: Role) -> bool:
     return role in _FULL_DETAIL
 
 
+def enters_statuses(role: Role) -> bool:
+    """Whether the role may record a roadmap item's status on the page."""
+    return role in _FULL_DETAIL
+
+
 def edits_settings(role: Role) -> bool:
     """Whether the role may change shared settings such as the deficit scale."""
     return role in _FULL_DETAIL

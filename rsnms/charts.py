@@ -8,6 +8,7 @@ never drawn as a zero: it gets a grey «нет данных» label instead of a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -349,6 +350,97 @@ def heatmap(
         .encode(x_enc, y_enc, alt.Text(field="label", type="nominal"))
     )
     return alt.LayerChart(layer=[cells, blanks, covered, values, notes], title=title).properties(height=alt.Step(24))
+
+
+def status_bars(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    statuses: Mapping[str, tuple[str, str]],
+    status: str = "status",
+    title: str = "",
+    category_title: str = "",
+) -> alt.Chart:
+    """Horizontal bars of item counts per ``category``, stacked by status in the order of ``statuses``.
+
+    One row of ``frame`` is one item in one category (an item with several categories has several rows);
+    categories are sorted by their number of items, largest first.
+    """
+    data = frame[[category, status]].copy()
+    data["_status"] = [statuses[str(code)][0] for code in data[status]]
+    data["_order"] = [list(statuses).index(str(code)) for code in data[status]]
+    counts = data.groupby([category, "_status", "_order"], as_index=False).size()
+    order = counts.groupby(category)["size"].sum().sort_values(ascending=False, kind="mergesort").index.tolist()
+    present = [name for code, (name, _) in statuses.items() if code in set(data[status])]
+    colours = [colour for code, (_, colour) in statuses.items() if code in set(data[status])]
+    chart: alt.Chart = (
+        alt.Chart(counts, title=title, height=alt.Step(22))
+        .mark_bar()
+        .encode(
+            alt.Y(field=category, type="nominal", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            alt.X(field="size", type="quantitative", title="Мероприятий", axis=alt.Axis(tickMinStep=1)),
+            alt.Color(field="_status", type="nominal", scale=alt.Scale(domain=present, range=colours), title="Статус"),
+            alt.Order(field="_order", type="quantitative"),
+            tooltip=[
+                alt.Tooltip(field=category, type="nominal", title=category_title or category),
+                alt.Tooltip(field="_status", type="nominal", title="Статус"),
+                alt.Tooltip(field="size", type="quantitative", title="Мероприятий"),
+            ],
+        )
+    )
+    return chart
+
+
+def timeline(
+    frame: pd.DataFrame,
+    *,
+    as_of: dt.date,
+    statuses: Mapping[str, tuple[str, str]],
+    label: str = "label",
+    due: str = "due",
+    status: str = "status",
+    title: str = "",
+) -> alt.LayerChart:
+    """Due dates of items as points on a time axis, one row per item, coloured by status, with the date line.
+
+    ``frame`` has one row per item and due date (``due`` a date); rows keep the frame's order.
+    """
+    data = frame[[label, due, status]].copy()
+    data["_due"] = pd.to_datetime(data[due]).dt.strftime("%Y-%m-%d")
+    data["_due_text"] = pd.to_datetime(data[due]).dt.strftime("%d.%m.%Y")
+    data["_status"] = [statuses[str(code)][0] for code in data[status]]
+    present = [name for code, (name, _) in statuses.items() if code in set(data[status])]
+    colours = [colour for code, (_, colour) in statuses.items() if code in set(data[status])]
+    rows = alt.Y(field=label, type="nominal", sort=list(dict.fromkeys(data[label])), title=None)
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=90)
+        .encode(
+            alt.X(
+                field="_due",
+                type="temporal",
+                title=None,
+                axis=alt.Axis(format="%m.%Y", labelAngle=0, labelOverlap="greedy", tickCount="month"),
+            ),
+            rows,
+            alt.Color(field="_status", type="nominal", scale=alt.Scale(domain=present, range=colours), title="Статус"),
+            tooltip=[
+                alt.Tooltip(field=label, type="nominal", title="Мероприятие"),
+                alt.Tooltip(field="_due_text", type="nominal", title="Срок"),
+                alt.Tooltip(field="_status", type="nominal", title="Статус"),
+            ],
+        )
+    )
+    today = pd.DataFrame({"_day": [as_of.isoformat()], "_caption": [f"на {as_of:%d.%m.%Y}"]})
+    rule = (
+        alt.Chart(today).mark_rule(color=TARGET_COLOUR, strokeDash=[4, 3]).encode(alt.X(field="_day", type="temporal"))
+    )
+    caption = (
+        alt.Chart(today)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-2)
+        .encode(alt.X(field="_day", type="temporal"), alt.Text(field="_caption", type="nominal"), y=alt.value(0))
+    )
+    return alt.LayerChart(layer=[points, rule, caption], title=title, height=alt.Step(18))
 
 
 def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, deficits, demo, export, methodists, monitoring, overview, queries
+from rsnms import db, deficits, demo, export, methodists, monitoring, overview, queries, roadmap
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -156,6 +157,24 @@ def run_methodists(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_roadmap(args: argparse.Namespace, engine: Engine) -> int:
+    """Print every roadmap item of the region with its status as of a date (today by default)."""
+    items = queries.roadmap_items(engine, region=args.region)
+    judged = roadmap.statuses(items, queries.roadmap_reports(engine, region=args.region), as_of=args.as_of)
+    emit(roadmap.cli_table(judged), args.format, sys.stdout)
+    return 0
+
+
+def _date_argument(text: str) -> dt.date:
+    """«2024-12-31» or «31.12.2024»."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"дата в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, получено «{text}»")
+
+
 def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
@@ -204,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--norm", type=float, help="педагогов на 1 методиста (по умолчанию — норма из справочника)")
     load.set_defaults(handler=run_methodists)
 
+    plan = commands.add_parser("roadmap", parents=[common], help="статусы мероприятий дорожной карты")
+    _add_region(plan)
+    plan.add_argument("--as-of", type=_date_argument, default=dt.date.today(), help="по состоянию на дату")
+    plan.set_defaults(handler=run_roadmap)
+
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
     upload.add_argument("file")
     upload.add_argument("--region", choices=REGION_CODES, help="регион (по умолчанию — по названиям муниципалитетов)")
@@ -225,3 +249,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RsnmsError as error:
         sys.stderr.write(f"Ошибка: {error}\n")
         return 1
+    except BrokenPipeError:  # the reader (`| head`) closed the pipe: stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

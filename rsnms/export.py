@@ -9,11 +9,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rsnms.labels import INDICATOR_STATUS_COLOURS
+from rsnms.labels import INDICATOR_STATUS_COLOURS, ROADMAP_STATUS_FILLS
 from rsnms.store import plain
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_COLUMN_WIDTH = 60
+STATUS_FILLS = {**INDICATOR_STATUS_COLOURS, **ROADMAP_STATUS_FILLS}
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +30,11 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame, bold header, no cell ever evaluated as a formula (CSV/DDE injection)."""
+    """One sheet per frame, bold header, no cell ever evaluated as a formula (CSV/DDE injection).
+
+    Status words get their colours; long texts wrap; every sheet has a filter on its header and prints
+    landscape, one page wide, the header repeated on every page (ready for a meeting).
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for name, frame in sheets.items():
@@ -44,13 +49,20 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                     cell.data_type = "s"
-                colour = INDICATOR_STATUS_COLOURS.get(cell.value) if isinstance(cell.value, str) else None
+                colour = STATUS_FILLS.get(cell.value) if isinstance(cell.value, str) else None
                 if colour:  # status words get their traffic-light colour, as on the page
                     cell.fill = PatternFill("solid", fgColor=colour.lstrip("#"))
+                if isinstance(cell.value, str) and len(cell.value) > MAX_COLUMN_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
         for index, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, index - 1])], default=10)
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(MAX_COLUMN_WIDTH, longest + 2)
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

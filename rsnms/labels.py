@@ -39,3 +39,35 @@ METHODIST_LOAD_STATUS = {
     "no_data": ("нет данных", "#9e9e9e"),
 }
 METHODIST_STATE = {"overloaded": "перегружен", "idle": "без закреплённых педагогов", "normal": "в пределах нормы"}
+
+# A roadmap item's status as of a date: label and colour (bars, timeline points, table cells).
+ROADMAP_STATUS = {
+    "overdue": ("просрочено", "#c62828"),
+    "due_soon": ("срок скоро", "#ef6c00"),
+    "not_done": ("не выполнено", "#6d1b1b"),
+    "not_started": ("не начато", "#9e9e9e"),
+    "in_progress": ("в работе", "#1565c0"),
+    "ongoing": ("постоянно", "#00838f"),
+    "partial": ("выполнено частично", "#9e9d24"),
+    "done": ("выполнено", "#2e7d32"),
+}
+# Pale fills of the same statuses in tables and exported workbooks.
+ROADMAP_STATUS_FILLS = {
+    "просрочено": "#f8d7da",
+    "срок скоро": "#ffe0b2",
+    "не выполнено": "#f5c6cb",
+    "не начато": "#e9ecef",
+    "в работе": "#d6e4f5",
+    "постоянно": "#d0ecee",
+    "выполнено частично": "#f0f4c3",
+    "выполнено": "#d4edda",
+}
+
+# A status a report gives (the form's choices; uploads say the same in their own words).
+REPORT_STATUS = {
+    "done": "выполнено",
+    "partial": "выполнено частично",
+    "in_progress": "в работе",
+    "not_started": "не начато",
+    "not_done": "не выполнено",
+}

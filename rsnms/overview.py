@@ -78,7 +78,7 @@ def headline(engine: Engine, *, region: str, year: int, today: dt.date, card: pd
         teachers_per_methodist=_value(card, LOAD, "value"),
         methodist_norm=queries.constant(engine, code="methodist_norm"),
         roadmap_as_of=as_of,
-        roadmap_overdue=int((items["status"] == "overdue").sum()),
+        roadmap_overdue=roadmap.summary(items)["overdue"],
         roadmap_items=len(items),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from rsnms import charts
+from rsnms import charts, labels
 
 STATUS_LABELS = ["выполнен", "близко к цели", "не выполнен", "нет данных", "цель не установлена"]
 STATUS_COLOURS = ["#2e7d32", "#f9a825", "#c62828", "#9e9e9e", "#607d8b"]
@@ -299,3 +300,34 @@ def test_ranking_tooltips_carry_numerator_and_denominator_when_given() -> None:
     bars = next(layer for layer in spec["layer"] if layer["mark"] == "bar" or layer["mark"].get("type") == "bar")
     titles = [tooltip["title"] for tooltip in bars["encoding"]["tooltip"]]
     assert titles == ["Организация ДПО", "Значение", "Числитель", "Знаменатель", "Статус"]
+
+
+ROADMAP = pd.DataFrame(
+    {
+        "section": ["I", "I", "II"],
+        "label": ["1 · Приказ", "1 · Приказ", "2 · Семинар"],
+        "due": [dt.date(2022, 3, 31), dt.date(2022, 6, 30), dt.date(2022, 12, 31)],
+        "status": ["overdue", "overdue", "done"],
+    }
+)
+
+
+def test_status_bars_stack_statuses_in_their_order_with_their_colours() -> None:
+    spec = charts.status_bars(ROADMAP, category="section", statuses=labels.ROADMAP_STATUS).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["y"]["sort"] == ["I", "II"]  # the section with more items first
+    assert spec["encoding"]["color"]["scale"] == {
+        "domain": ["просрочено", "выполнено"],
+        "range": [labels.ROADMAP_STATUS["overdue"][1], labels.ROADMAP_STATUS["done"][1]],
+    }
+    counts = {(row["section"], row["_status"]): row["size"] for row in spec["datasets"][spec["data"]["name"]]}
+    assert counts == {("I", "просрочено"): 2, ("II", "выполнено"): 1}
+
+
+def test_timeline_marks_every_due_date_and_the_date_line() -> None:
+    spec = charts.timeline(ROADMAP, as_of=dt.date(2022, 11, 1), statuses=labels.ROADMAP_STATUS).to_dict()
+    points, rule, caption = spec["layer"]
+    assert column(spec, points, "_due") == ["2022-03-31", "2022-06-30", "2022-12-31"]
+    assert points["encoding"]["y"]["sort"] == ["1 · Приказ", "2 · Семинар"]
+    assert rule["mark"]["type"] == "rule" and column(spec, rule, "_day") == ["2022-11-01"]
+    assert column(spec, caption, "_caption") == ["на 01.11.2022"]

@@ -39,7 +39,7 @@ def test_overview_prints_the_headline(
     [row] = json.loads(capsys.readouterr().out)
     assert (row["indicators_met"], row["indicators_with_target"]) == (2, 4)
     assert row["teachers_per_methodist"] == pytest.approx(275.0)
-    assert row["roadmap_overdue"] == 10
+    assert row["roadmap_overdue"] == 14  # 10 dated items and 4 periodic ones, none reported
 
 
 def test_overview_without_data_is_a_russian_error(
@@ -144,3 +144,27 @@ def test_methodists_command(
     assert total == pytest.approx(275.0)  # 1 100 teachers on 4 FTE, as on the «Обзор» tile
     assert main(["methodists", "--region", "omsk", "--year", "2024", "--norm", "0"]) == 1
     assert "больше нуля" in capsys.readouterr().err
+
+
+def test_roadmap_command(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
+    assert main(["roadmap", "--region", "omsk", "--as-of", "31.12.2024", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert list(rows[0]) == [
+        "item_id",
+        "plan",
+        "item_no",
+        "activity",
+        "responsible",
+        "deadline_raw",
+        "next_due",
+        "status",
+    ]
+    assert len(rows) == 27 and sum(row["status"] == "overdue" for row in rows) == 14  # as on «Обзор»
+    assert rows[0]["item_id"] == "004-RM-01" and rows[0]["deadline_raw"] == "Апрель 2022 года"
+    with pytest.raises(SystemExit) as usage:
+        main(["roadmap", "--region", "omsk", "--as-of", "вчера"])
+    assert usage.value.code == 2
+    assert "ДД.ММ.ГГГГ" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +51,7 @@ def test_app_opens_the_overview_with_tiles_from_the_store(
         "Показатели выполнены": "2 из 4",
         "Прошли диагностику": "27,0\u00a0%",
         "Педагогов на 1 методиста": "275",
-        "Просрочено мероприятий": "10 из 27",
+        "Просрочено мероприятий": "14 из 27",
     }
     assert at.caption[0].value == "Данные на 20.01.2025, загрузка № 1."
     assert at.selectbox(key="filters.year").value == 2024
@@ -265,3 +266,49 @@ def test_methodists_page_tiles_and_what_if(ref_engine: Engine, monkeypatch: pyte
     assert (tiles["Не хватает методистов"], tiles["МО выше нормы"]) == ("32,25 ставки", "17 из 33")
     staff = at.dataframe[1].value
     assert staff["Код"].iloc[0] == "РМ-067" and "ФИО" not in staff.columns  # the demo has no names
+
+
+def test_roadmap_page_as_of_dates_filters_and_status_entry(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo.load_demo(ref_engine, pseudonym_key="test-key")
+    at = _run("pages/roadmap.py", monkeypatch, _url(ref_engine))  # buttons: the page itself (see the README)
+    assert at.title[0].value == "Дорожная карта РСНМС: Омская область"
+
+    def tiles() -> dict[str, str]:
+        return {metric.label: metric.value for metric in at.metric}
+
+    at.date_input(key="filters.as_of").set_value(dt.date(2022, 12, 31)).run()
+    assert not at.exception, at.exception
+    assert tiles() == {"Мероприятий": "27", "Выполнено": "16", "Просрочено": "5", "Срок скоро": "1", "В работе": "5"}
+    late = at.dataframe[0].value
+    assert set(late["Статус"]) == {"просрочено", "не выполнено"} and len(late) == 5
+    at.date_input(key="filters.as_of").set_value(dt.date(2022, 6, 30)).run()
+    assert tiles()["Просрочено"] == "4"
+
+    at.multiselect(key="roadmap.bodies").set_value(["МООО"]).run()
+    assert not at.exception, at.exception
+    assert tiles()["Мероприятий"] == "5"
+    at.multiselect(key="roadmap.bodies").set_value([]).run()
+
+    with ref_engine.connect() as conn:
+        item = conn.execute(text("SELECT id FROM roadmap_item WHERE code = '004-RM-03'")).scalar()
+    at.selectbox(key="roadmap.item").set_value(item).run()
+    at.selectbox(key="roadmap.entry.status").set_value("done").run()
+    at.date_input(key="roadmap.entry.date").set_value(dt.date(2022, 6, 30))
+    at.text_input(key="roadmap.entry.evidence").set_value("https://example.org/prikaz-3.pdf")
+    at.button[-1].click().run()  # «Сохранить отчёт»
+    assert not at.exception, at.exception
+    assert "Отчёт сохранён" in at.success[-1].value
+    with ref_engine.connect() as conn:
+        saved = conn.execute(
+            text("SELECT status, evidence FROM roadmap_report WHERE item_id = :i AND as_of = '2022-06-30'"), {"i": item}
+        ).one()
+    assert tuple(saved) == ("done", "https://example.org/prikaz-3.pdf")
+
+
+def test_roadmap_page_for_the_ministry_has_no_status_form(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSNMS_DATABASE_URL", _url(ref_engine))
+    at = AppTest.from_file(str(ROOT / "pages" / "roadmap.py"), default_timeout=60)
+    at.session_state["role"] = Role.MINISTRY.value
+    at.run()
+    assert not at.exception, at.exception
+    assert not [button for button in at.button if "Сохранить" in str(button.label)]
