@@ -36,6 +36,9 @@ as_ministry = full_detail and view_column.toggle(
 suppress = ui.settings().suppress_below if as_ministry or not full_detail else None
 
 grid = ui.load_deficit_matrix(url, region, year, None, filters, suppress)
+own = ui.own_municipality()
+if own is not None:  # a municipal account sees its own municipality only
+    grid = deficits.only_row(grid, own)
 order = deficits.row_order(grid, sort or "total")
 areas = list(dict.fromkeys(grid["area"]))
 st.subheader(f"Доля педагогов с дефицитом, {year} год")
@@ -73,6 +76,7 @@ if not earlier:
 else:
     base = st.selectbox("Сравнить с годом", earlier, key="deficits.base")
     before = ui.load_deficit_matrix(url, region, base, None, filters, suppress)
+    before = before if own is None else deficits.only_row(before, own)
     change = deficits.change(before, grid)
     options: dict[str, Any] = {**chart, "tooltip": CHANGE_TOOLTIP, "value": "change", "diverging": True}
     ui.render_chart("heatmap", change, **options)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rsnms import access, formatting, labels, methodists, ui
+from rsnms import access, formatting, labels, methodists, scenarios, ui
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -10,17 +10,29 @@ ui.get_engine()
 region, region_name = ui.select_region()
 year = ui.select_year(region)
 role = ui.current_role()
+scenario = ui.select_scenario(region)
 
 st.title(f"Нагрузка региональных методистов: {region_name}")
+if scenario is not None:
+    ui.render_scenario_badge(scenario)
+ui.render_scenario_message()
 if year is None:
     st.info("По этому региону ещё нет данных: нагрузка появится после загрузки педагогов и методистов.")
     st.stop()
 official = ui.load_constant(url, methodists.NORM_CODE)
+baseline = official if scenario is None else scenario.constant(methodists.NORM_CODE, official)
 base = ui.load_methodist_base(url, region, year)
+own = ui.own_municipality()
+if own is not None:  # a municipal account sees its own municipality only
+    base = base[base["municipality_id"] == own]
 places = dict(zip(base["municipality_id"], base["municipality"], strict=True))
 
 with st.expander("Что если: другая норма или дополнительные методисты", expanded=False):
-    norm = st.slider("Норма: педагогов на 1 методиста", 150, 400, value=int(official), step=10, key="methodists.norm")
+    low, high = scenarios.NORM_RANGE
+    if "methodists.norm" not in st.session_state or st.session_state.get("methodists.norm_from") != baseline:
+        st.session_state["methodists.norm_from"] = baseline  # the official or the chosen scenario's norm to start from
+        st.session_state["methodists.norm"] = int(min(max(baseline, low), high))
+    norm = st.slider("Норма: педагогов на 1 методиста", low, high, step=10, key="methodists.norm")
     extra: dict[int, float] = st.session_state.setdefault(f"methodists.extra.{region}.{year}", {})
     place, amount, add = st.columns([3, 1, 1], vertical_alignment="bottom")
     chosen = place.selectbox("Муниципалитет", list(places), format_func=places.__getitem__, key="methodists.place")
@@ -34,16 +46,22 @@ with st.expander("Что если: другая норма или дополни
         if st.button("Убрать добавленных методистов", key="methodists.reset"):
             extra.clear()
             st.rerun()
-    st.button(
-        "Сохранить как сценарий",
-        disabled=True,
-        help="Сценарии появятся на странице «Сценарии»; до тех пор настройка действует только на этой странице.",
-        key="methodists.save",
-    )
+    if access.edits_scenarios(role):
+        default_name = f"Норма {formatting.number(norm)}"
+        name = st.text_input("Название сценария", placeholder=default_name, key="methodists.scenario_name")
+        if st.button("Сохранить как сценарий", help="Сохраняется только норма.", key="methodists.save"):
+            ui.save_norm_scenario(name or default_name, region=region, norm=float(norm))
+    else:
+        st.button(
+            "Сохранить как сценарий",
+            disabled=True,
+            help="Сохранять сценарии могут аналитики, ЦНППМ и администратор после входа.",
+            key="methodists.save",
+        )
 
 table = methodists.municipalities(base, norm=norm, extra=extra)
 figures = methodists.totals(table, norm=norm)
-if norm != official or extra:
+if norm != baseline or extra:
     st.info(
         f"Сценарий «что если»: норма {formatting.number(norm)} педагогов на 1 методиста"
         + (f", добавлено ставок: {formatting.short_number(sum(extra.values()))}" if extra else "")
@@ -79,6 +97,8 @@ ui.chart_downloads("ranking", bars, municipal_table, name=f"методисты_{
 
 st.subheader("Методисты")
 staff = ui.load_methodists(url, region, year, float(norm))
+if own is not None:
+    staff = staff[staff["municipality"] == places[own]]
 if staff.empty:
     st.info("Региональные методисты региона ещё не загружены: нагрузка посчитана по загруженным числам ставок.")
 else:

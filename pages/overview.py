@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from rsnms import formatting, overview, ui
+from rsnms import formatting, monitoring, overview, ui
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -22,10 +22,15 @@ if year is None:
     st.stop()
 
 figures = ui.load_headline(url, region, year, dt.date.today())
-ui.render_headline(figures)
-
-st.subheader(f"Показатели эффективности за {year} год")
-card = overview.act_rows(ui.load_scorecard(url, region, year))
+own = ui.own_municipality()
+if own is None:
+    ui.render_headline(figures)
+    card = overview.act_rows(ui.load_scorecard(url, region, year))
+    st.subheader(f"Показатели эффективности за {year} год")
+else:  # a municipal account: its own municipality's scorecard, no regional tiles
+    _, municipality = ui.select_municipality(region)
+    card = overview.act_rows(monitoring.scope_rows(ui.load_scored(url, region), year=year, municipality_id=own))
+    st.subheader(f"Показатели эффективности за {year} год: {municipality}")
 if card.empty:
     st.info("В акте региона нет перечня показателей эффективности РСНМС.")
 else:

@@ -80,4 +80,4 @@ with item_tab:
         item = shown.set_index("id").loc[item_id]
         ui.render_roadmap_item(item, region=region, as_of=as_of)
         if access.enters_statuses(role):
-            ui.render_status_form(int(item_id), as_of=as_of, role=role)
+            ui.render_status_form(int(item_id), as_of=as_of)

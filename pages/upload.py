@@ -5,7 +5,7 @@ import hashlib
 
 import streamlit as st
 
-from rsnms import ui
+from rsnms import access, actions, ui
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
 from rsnms.ingest.schemas import SCHEMAS
@@ -15,6 +15,7 @@ AUTO = "определить по файлу"
 settings = ui.settings()
 ui.route_through_app()
 engine = ui.get_engine()
+actor = ui.require_page(access.uploads, "Загружать данные может сотрудник ЦНППМ или администратор: войдите в систему.")
 st.title("Загрузка данных")
 st.caption(
     "Книга Excel (.xlsx) с одним или несколькими листами: каждый лист распознаётся по заголовкам столбцов. "
@@ -59,7 +60,7 @@ elif not preview.has_changes:
     st.info("Загружать нечего: все строки файла уже есть в базе без изменений.")
 elif st.button("Загрузить в базу", type="primary", key="upload.commit"):
     try:
-        committed = pipeline.commit(engine, preview, user=None, now=dt.datetime.now(dt.UTC))
+        committed = actions.commit_upload(engine, preview, actor=actor, now=dt.datetime.now(dt.UTC))
     except RsnmsError as error:
         st.error(str(error))
     else:

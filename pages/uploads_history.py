@@ -4,11 +4,14 @@ import datetime as dt
 
 import streamlit as st
 
-from rsnms import store, ui
+from rsnms import access, actions, ui
 from rsnms.errors import RsnmsError
 
 ui.route_through_app()
 engine = ui.get_engine()
+actor = ui.require_page(
+    access.uploads, "Журнал загрузок доступен сотрудникам ЦНППМ и администратору: войдите в систему."
+)
 st.title("Журнал загрузок")
 if "history.message" in st.session_state:
     st.success(st.session_state.pop("history.message"))
@@ -35,7 +38,7 @@ confirm = st.checkbox("Да, отменить эту загрузку", key="his
 undo, erase = st.columns(2)
 if undo.button("Отменить загрузку", disabled=not confirm, key="history.undo"):
     try:
-        store.undo(engine, batch_id=int(batch_id), now=dt.datetime.now(dt.UTC))
+        actions.undo_batch(engine, batch_id=int(batch_id), actor=actor, now=dt.datetime.now(dt.UTC))
     except RsnmsError as error:
         st.error(str(error))
     else:
@@ -43,7 +46,7 @@ if undo.button("Отменить загрузку", disabled=not confirm, key="h
         st.session_state["history.message"] = f"Загрузка № {batch_id} отменена."
         st.rerun()
 if erase.button("Удалить персональные данные загрузки", disabled=not confirm, key="history.erase"):
-    removed = store.erase_personal(engine, batch_id=int(batch_id), now=dt.datetime.now(dt.UTC))
+    removed = actions.erase_batch(engine, batch_id=int(batch_id), actor=actor, now=dt.datetime.now(dt.UTC))
     ui.clear_caches()
     st.session_state["history.message"] = f"Удалено строк с персональными данными: {removed}."
     st.rerun()

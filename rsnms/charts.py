@@ -290,7 +290,9 @@ def heatmap(
     grey border and their «< 5» — never a colour a reader could take for a figure. ``tooltip`` lists
     extra (column, title) pairs shown as Russian numbers. Clicking a cell selects its row (``row_id``).
     """
-    data = frame.copy()
+    wanted = ["row", "row_id", "area", value, "label", "state", *(column for column, _ in tooltip)]
+    data = frame[[column for column in dict.fromkeys(wanted) if column in frame.columns]].copy()  # only what is drawn
+    data[value] = pd.to_numeric(data[value]).astype(float)
     unit = "\u00a0п.\u00a0п." if diverging else ""
     data["_value_text"] = [
         f"{label}{unit}" if state == "data" else label

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,7 +20,24 @@ from typing import TextIO
 import pandas as pd
 from sqlalchemy import Engine
 
-from rsnms import db, deficits, demo, export, methodists, monitoring, overview, queries, roadmap
+from rsnms import (
+    actions,
+    auth,
+    db,
+    deficits,
+    demo,
+    export,
+    methodists,
+    monitoring,
+    overview,
+    queries,
+    recommendations,
+    report,
+    roadmap,
+    scenario_store,
+    scenarios,
+)
+from rsnms.access import ROLE_NAMES, Actor, Role
 from rsnms.config import REGION_CODES, load_settings
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
@@ -55,6 +73,9 @@ def run_demo(args: argparse.Namespace, engine: Engine) -> int:
     """Load the demo region (migrating and loading reference data first)."""
     db.migrate(engine)
     load_reference(engine)
+    if auth.add_demo_users(engine, now=dt.datetime.now(dt.UTC)):
+        logins = ", ".join(f"{login} / {password}" for login, (_, password, _) in auth.DEMO_USERS.items())
+        sys.stderr.write(f"Демонстрационные учётные записи (только при RSNMS_AUTH=off): {logins}\n")
     if args.if_empty and queries.data_years(engine, region=demo.DEMO_REGION):
         sys.stderr.write("Данные уже загружены: демонстрационный регион не перезаписан.\n")
         return 0
@@ -110,7 +131,7 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
     if args.dry_run:
         out.write("Проверка пройдена (--dry-run): ничего не записано.\n")
         return 0
-    committed = pipeline.commit(engine, preview, user=args.user, now=dt.datetime.now(dt.UTC))
+    committed = actions.commit_upload(engine, preview, actor=Actor(args.user, Role.ADMIN), now=dt.datetime.now(dt.UTC))
     out.write(
         f"Загружено: загрузка № {committed.batch_id}; новых {committed.created}, "
         f"изменено {committed.updated}, без изменений {committed.unchanged}.\n"
@@ -131,9 +152,15 @@ def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
     """Print the indicators of a region and year (by municipality when asked), as the «Показатели» page."""
     municipality = _checked_municipality(args, engine)
     by_municipality = args.by == "municipality"
-    frame = monitoring.table(
-        engine, region=args.region, year=args.year, by_municipality=by_municipality, municipality=municipality
-    )
+    scenario = _checked_scenario(args, engine)
+    if scenario is None:
+        frame = monitoring.table(
+            engine, region=args.region, year=args.year, by_municipality=by_municipality, municipality=municipality
+        )
+    else:
+        frame = scenario_store.table(
+            engine, scenario, year=args.year, by_municipality=by_municipality, municipality=municipality
+        )
     emit(frame, args.format, sys.stdout)
     return 0
 
@@ -150,10 +177,97 @@ def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def run_methodists(args: argparse.Namespace, engine: Engine) -> int:
-    """Print the methodist load by municipality (the official norm unless --norm is given)."""
+    """Print the methodist load by municipality (the official norm unless --norm or --scenario gives another)."""
     if args.norm is not None and args.norm <= 0:
         raise RsnmsError("Норма нагрузки (--norm) должна быть больше нуля.")
-    emit(methodists.table(engine, region=args.region, year=args.year, norm=args.norm), args.format, sys.stdout)
+    scenario = _checked_scenario(args, engine)
+    norm = args.norm if scenario is None else scenario.constant(NORM, queries.constant(engine, code=NORM))
+    emit(methodists.table(engine, region=args.region, year=args.year, norm=norm), args.format, sys.stdout)
+    return 0
+
+
+NORM = methodists.NORM_CODE
+
+
+def _checked_scenario(args: argparse.Namespace, engine: Engine) -> scenarios.Scenario | None:
+    """The --scenario given, refused in Russian when it belongs to another region than --region."""
+    if args.scenario is None:
+        return None
+    scenario = scenario_store.load(engine, scenario_id=args.scenario)
+    if scenario.region != args.region:
+        raise RsnmsError(
+            f"Сценарий № {scenario.id} составлен для региона {scenario.region}: укажите --region {scenario.region}."
+        )
+    return scenario
+
+
+def run_scenario(args: argparse.Namespace, engine: Engine) -> int:
+    """Scenarios: list those of a region, show one's overrides, export one with its comparison to XLSX."""
+    if args.action == "list":
+        emit(scenario_store.listing(engine, region=args.region), args.format, sys.stdout)
+        return 0
+    if args.id is None:
+        raise RsnmsError("Укажите номер сценария (его показывает `python -m rsnms scenario list`).")
+    scenario = scenario_store.load(engine, scenario_id=args.id)
+    places = queries.municipalities(engine, region=scenario.region)
+    if args.action == "show":
+        emit(scenarios.overrides(scenario, municipalities=places), args.format, sys.stdout)
+        return 0
+    if args.output is None:
+        raise RsnmsError("Укажите файл для выгрузки: -o сценарий.xlsx.")
+    year = args.year or next(iter(queries.data_years(engine, region=scenario.region)), None)
+    if year is None:
+        raise RsnmsError(f"По региону {scenario.region} нет данных: сравнивать сценарий не с чем.")
+    regions = queries.regions(engine).set_index("code")["name"]
+    content = scenarios.to_xlsx(
+        scenario,
+        scenario_store.analyse_store(engine, scenario, year=year),
+        catalogue=queries.indicator_catalogue(engine, region=scenario.region),
+        municipalities=places,
+        region_name=str(regions[scenario.region]),
+        year=year,
+    )
+    Path(args.output).write_bytes(content)
+    sys.stdout.write(f"Сценарий № {scenario.id} и сравнение за {year} год выгружены: {args.output}\n")
+    return 0
+
+
+SCRIPT = Actor(None, Role.ADMIN)  # the command line runs on the server, with the store's own rights
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: a line of stdin with --password-stdin, else asked twice without echo."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first, second = getpass.getpass("Пароль: "), getpass.getpass("Пароль ещё раз: ")
+    if first != second:
+        raise RsnmsError("Пароли не совпадают.")
+    return first
+
+
+def run_user(args: argparse.Namespace, engine: Engine) -> int:
+    """Manage users: add, set-password, disable, enable, list."""
+    now = dt.datetime.now(dt.UTC)
+    if args.action == "list":
+        emit(auth.users(engine), args.format, sys.stdout)
+        return 0
+    if args.login is None:
+        raise RsnmsError("Укажите логин пользователя.")
+    if args.action == "add":
+        if args.role is None:
+            raise RsnmsError("Укажите роль: --role admin|cnppm|ministry|analyst|municipal.")
+        role = Role(args.role)
+        auth.add_user(
+            engine, login=args.login, password=_password(args), role=role, region=args.region,
+            municipality=args.municipality, actor=SCRIPT, now=now,
+        )  # fmt: skip
+        sys.stdout.write(f"Пользователь «{args.login}» создан ({ROLE_NAMES[role]}).\n")
+    elif args.action == "set-password":
+        auth.set_password(engine, login=args.login, password=_password(args), actor=SCRIPT, now=now)
+        sys.stdout.write(f"Пароль пользователя «{args.login}» изменён.\n")
+    else:
+        auth.set_active(engine, login=args.login, active=args.action == "enable", actor=SCRIPT, now=now)
+        sys.stdout.write(f"Пользователь «{args.login}» {'включён' if args.action == 'enable' else 'отключён'}.\n")
     return 0
 
 
@@ -163,6 +277,37 @@ def run_roadmap(args: argparse.Namespace, engine: Engine) -> int:
     judged = roadmap.statuses(items, queries.roadmap_reports(engine, region=args.region), as_of=args.as_of)
     emit(roadmap.cli_table(judged), args.format, sys.stdout)
     return 0
+
+
+def run_report(args: argparse.Namespace, engine: Engine) -> int:
+    """Write the аналитическая справка of a region and year: DOCX or PDF by the extension of -o."""
+    municipality = _checked_municipality(args, engine)
+    places = queries.municipalities(engine, region=args.region)
+    scope = None if municipality is None else int(places.loc[places["name"] == municipality, "id"].iloc[0])
+    rules = recommendations.load_rules(args.rules) if args.rules else recommendations.load_rules()
+    today = dt.date.today()
+    hidden = load_settings().suppress_below if args.hide_small else None
+    figures = report.gather(
+        engine, region=args.region, year=args.year, today=today, municipality_id=scope, suppress_below=hidden
+    )
+    built = report.build(figures, rules=rules, today=today, sections=args.sections or tuple(report.SECTIONS))
+    content = report.to_pdf(built) if args.output.suffix.lower() == ".pdf" else report.to_docx(built)
+    try:
+        args.output.write_bytes(content)
+    except OSError as error:
+        raise RsnmsError(f"Не удалось записать файл {args.output}: {error.strerror}.") from error
+    sys.stdout.write(
+        f"Аналитическая справка за {args.year} год записана: {args.output} "
+        f"(рекомендаций: {len(built.recommendations)}).\n"
+    )
+    return 0
+
+
+def _report_file(text: str) -> Path:
+    """The -o of ``report``: a .docx or .pdf file (the format follows the extension)."""
+    if Path(text).suffix.lower() not in (".docx", ".pdf"):
+        raise argparse.ArgumentTypeError(f"файл справки — .docx или .pdf, получено «{text}»")
+    return Path(text)
 
 
 def _date_argument(text: str) -> dt.date:
@@ -211,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scorecard = commands.add_parser("indicators", parents=[common], help="показатели эффективности за год")
     _add_scope(scorecard, by=("region", "municipality"))
+    scorecard.add_argument("--scenario", type=int, help="номер сценария: его цели вместо официальных")
     scorecard.set_defaults(handler=run_indicators)
 
     gaps = commands.add_parser("deficits", parents=[common], help="профессиональные дефициты по компетенциям")
@@ -220,13 +366,42 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("methodists", parents=[common], help="нагрузка региональных методистов")
     _add_region(load)
     load.add_argument("--year", type=int, required=True)
-    load.add_argument("--norm", type=float, help="педагогов на 1 методиста (по умолчанию — норма из справочника)")
+    norms = load.add_mutually_exclusive_group()
+    norms.add_argument("--norm", type=float, help="педагогов на 1 методиста (по умолчанию — норма из справочника)")
+    norms.add_argument("--scenario", type=int, help="номер сценария: его норма вместо официальной")
     load.set_defaults(handler=run_methodists)
+
+    what_if = commands.add_parser("scenario", parents=[common], help="сценарии «что если»: список, состав, выгрузка")
+    what_if.add_argument("action", choices=("list", "show", "export"))
+    what_if.add_argument("id", type=int, nargs="?", help="номер сценария (для show и export)")
+    _add_region(what_if)
+    what_if.add_argument("--year", type=int, help="год сравнения для export (по умолчанию — последний с данными)")
+    what_if.add_argument("-o", "--output", help="файл XLSX для export")
+    what_if.set_defaults(handler=run_scenario)
 
     plan = commands.add_parser("roadmap", parents=[common], help="статусы мероприятий дорожной карты")
     _add_region(plan)
     plan.add_argument("--as-of", type=_date_argument, default=dt.date.today(), help="по состоянию на дату")
     plan.set_defaults(handler=run_roadmap)
+
+    paper = commands.add_parser("report", help="аналитическая справка за год (DOCX или PDF по расширению файла)")
+    _add_region(paper)
+    paper.add_argument("--year", type=int, required=True)
+    paper.add_argument("--municipality", help="справка по одному муниципальному образованию (как в справочнике)")
+    paper.add_argument("--sections", nargs="+", choices=list(report.SECTIONS), help="разделы (по умолчанию — все)")
+    paper.add_argument("--rules", type=Path, help="файл правил рекомендаций (по умолчанию — из data/reference)")
+    paper.add_argument("--hide-small", action="store_true", help="скрыть малые группы, как в справке для министерства")
+    paper.add_argument("-o", "--output", type=_report_file, required=True, help="файл .docx или .pdf")
+    paper.set_defaults(handler=run_report)
+
+    people = commands.add_parser("user", parents=[common], help="пользователи: добавить, пароль, отключить, список")
+    people.add_argument("action", choices=("add", "set-password", "disable", "enable", "list"))
+    people.add_argument("login", nargs="?")
+    people.add_argument("--role", choices=[role.value for role in Role])
+    people.add_argument("--region", choices=REGION_CODES, help="регион пользователя (для роли municipal)")
+    people.add_argument("--municipality", help="муниципальное образование (для роли municipal)")
+    people.add_argument("--password-stdin", action="store_true", help="прочитать пароль из первой строки stdin")
+    people.set_defaults(handler=run_user)
 
     upload = commands.add_parser("import", parents=[common], help="загрузить книгу Excel (как страница «Загрузка»)")
     upload.add_argument("file")

@@ -27,6 +27,9 @@ class Settings:
     suppress_below: int = 5
     suppress_below_organisation: int = 10
     auth: str = "off"
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    session_minutes: int = 480
     echo_sql: bool = False
 
 
@@ -56,5 +59,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             environ.get("RSNMS_SUPPRESS_BELOW_ORGANISATION", Settings.suppress_below_organisation)
         ),
         auth=auth,
+        lockout_attempts=int(environ.get("RSNMS_LOCKOUT_ATTEMPTS", Settings.lockout_attempts)),
+        lockout_minutes=int(environ.get("RSNMS_LOCKOUT_MINUTES", Settings.lockout_minutes)),
+        session_minutes=int(environ.get("RSNMS_SESSION_MINUTES", Settings.session_minutes)),
         echo_sql=environ.get("RSNMS_ECHO_SQL") == "1",
     )

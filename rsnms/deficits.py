@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from rsnms import formatting, labels, queries
+from rsnms import audit, formatting, labels, queries
+from rsnms.access import Actor, edits_settings, require
 from rsnms.errors import RsnmsError
 
 CELL_COLUMNS = ["municipality", "area", "n_assessed", "n_with_deficit", "share", "mean_score"]
@@ -138,12 +139,13 @@ def scale_problems(levels: Sequence[Level]) -> list[str]:
     return problems
 
 
-def save_scale(engine: Engine, edits: Sequence[Mapping[Any, Any]], *, user_login: str | None = None) -> Scale:
+def save_scale(engine: Engine, edits: Sequence[Mapping[Any, Any]], *, actor: Actor) -> Scale:
     """Store new names, lower bounds and deficit flags of the existing levels; each ends where the next begins.
 
     ``edits`` holds ``code``, ``name``, ``min_score``, ``is_deficit`` per level. Raises RsnmsError with
     every problem in Russian, storing nothing, when the result would not be a valid scale.
     """
+    require(edits_settings(actor.role), "менять шкалу дефицитов")
     current = {level.code for level in scale(engine).levels}
     if sorted(str(edit["code"]) for edit in edits) != sorted(current):
         raise RsnmsError("Уровни шкалы можно переименовать и сдвинуть, но не добавить или удалить.")
@@ -174,12 +176,7 @@ def save_scale(engine: Engine, edits: Sequence[Mapping[Any, Any]], *, user_login
                 ),
                 {**level.__dict__, "order": order},
             )
-        conn.execute(
-            text(
-                "INSERT INTO audit_event (at, user_login, action, detail) VALUES (:at, :user, 'deficit_scale', :rule)"
-            ),
-            {"at": dt.datetime.now(dt.UTC), "user": user_login, "rule": new.rule()},
-        )
+        audit.record(conn, action="deficit_scale", user=actor.login, detail=new.rule(), at=dt.datetime.now(dt.UTC))
     return new
 
 
@@ -424,6 +421,8 @@ def matrix(
     grid["area_total"] = grid["area"] == ALL_AREAS
     grid["share"] = _share(grid["n_with_deficit"], grid["n_assessed"])
     grid["row_id"] = grid["row_id"].where(grid["row_id"] != -1)
+    numbers = ["row_id", "n_assessed", "n_with_deficit", "mean_score", "share"]
+    grid[numbers] = grid[numbers].astype(float)  # counts summed over empty cells come back as objects
     return _states(grid.drop(columns="area_id"), suppress_below)
 
 
@@ -597,3 +596,8 @@ def workbook(
         "Ячейки": counts(grid, order, row_title=row_title),
         "Условия": pd.DataFrame({"Параметр": list(notes), "Значение": list(notes.values())}),
     }
+
+
+def only_row(grid: pd.DataFrame, row_id: int) -> pd.DataFrame:
+    """The grid of one municipality (or organisation) alone: a municipal account sees nothing else."""
+    return grid[grid["row_id"] == row_id].reset_index(drop=True)

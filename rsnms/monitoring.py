@@ -148,16 +148,28 @@ def scored(engine: Engine, *, region: str, years: list[int], include_all: bool =
     if frame.empty:
         return frame
     targets = queries.targets(engine, region=region, years=years)
-    own = frame.merge(targets, on=["code", "year", "municipality_id"], how="left")
+    return with_targets(frame, targets, close_band=queries.constant(engine, code="status_close_band"))
+
+
+def with_targets(frame: pd.DataFrame, targets: pd.DataFrame, *, close_band: float) -> pd.DataFrame:
+    """Values with their targets and statuses (a new frame; any ``target``/``status`` given are replaced).
+
+    ``targets`` has ``code``, ``year``, ``municipality_id`` (NA: the region) and ``target``; a municipality
+    without a target of its own for the year takes the region's.
+    """
+    values = frame.drop(columns=[column for column in ("target", "status") if column in frame.columns])
+    keys = values[["code", "year", "municipality_id"]].astype({"municipality_id": "Int64"})
+    own = keys.merge(targets, on=["code", "year", "municipality_id"], how="left")["target"]
     regional = targets[targets["municipality_id"].isna()].drop(columns="municipality_id")
-    fallback = frame.merge(regional, on=["code", "year"], how="left")["target"]
-    own["target"] = own["target"].fillna(fallback)
-    band = queries.constant(engine, code="status_close_band")
-    own["status"] = [
-        indicators.status(row["value"], row["target"], polarity=row["polarity"], unit=row["unit"], close_band=band)
-        for row in own.to_dict("records")
+    fallback = keys[["code", "year"]].merge(regional, on=["code", "year"], how="left")["target"]
+    values["target"] = own.fillna(fallback).to_numpy()
+    values["status"] = [
+        indicators.status(value, target, polarity=polarity, unit=unit, close_band=close_band)
+        for value, target, polarity, unit in zip(
+            values["value"], values["target"], values["polarity"], values["unit"], strict=True
+        )
     ]
-    return own
+    return values
 
 
 TABLE_COLUMNS = ["code", "wording", "unit", "numerator", "denominator", "value", "target", "status"]

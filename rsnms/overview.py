@@ -83,7 +83,8 @@ def headline(engine: Engine, *, region: str, year: int, today: dt.date, card: pd
     )
 
 
-def _format_value(value: float, unit: str) -> str:
+def format_value(value: float, unit: str) -> str:
+    """An indicator value as a reader sees it: «27,4 %», «да»/«нет» for a yes/no indicator, «1 234»."""
     if unit == indicators.PERCENT_UNIT:
         return formatting.percent(value)
     if unit == "ед.":
@@ -100,9 +101,9 @@ def display_scorecard(card: pd.DataFrame, previous: pd.DataFrame | None = None) 
         {
             "Показатель": card["short_name"],
             "Формулировка акта": card["wording"],
-            "Значение": [_format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
+            "Значение": [format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
             "Цель": [
-                "—" if formatting.is_missing(t) else _format_value(t, u)
+                "—" if formatting.is_missing(t) else format_value(t, u)
                 for t, u in zip(card["target"], card["unit"], strict=True)
             ],
             "Статус": [labels.INDICATOR_STATUS[status] for status in card["status"]],
@@ -126,8 +127,8 @@ def display_places(places: pd.DataFrame, unit: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Муниципальное образование": places["municipality"],
-            "Значение": [_format_value(v, unit) for v in places["value"]],
-            "Цель": ["—" if formatting.is_missing(t) else _format_value(t, unit) for t in places["target"]],
+            "Значение": [format_value(v, unit) for v in places["value"]],
+            "Цель": ["—" if formatting.is_missing(t) else format_value(t, unit) for t in places["target"]],
             "Числитель": [formatting.number(n) for n in places["numerator"]],
             "Знаменатель": [formatting.number(d) for d in places["denominator"]],
             "Статус": [labels.INDICATOR_STATUS[status] for status in places["status"]],
@@ -139,23 +140,24 @@ def _change(value: float, before: float, unit: str) -> str:
     if formatting.is_missing(value) or formatting.is_missing(before):
         return "—"
     suffix = " п.п." if unit == indicators.PERCENT_UNIT else ""
-    return f"{_signed(value - before, 1 if suffix else 0)}{suffix}"
+    return f"{signed(value - before, 1 if suffix else 0)}{suffix}"
 
 
 def target_gap(value: float, target: float) -> str | None:
     """«+2,3 п.п. к цели» for a share against its target; None when either is missing."""
     if formatting.is_missing(value) or formatting.is_missing(target):
         return None
-    return f"{_signed(value - target, 1)} п.п. к цели"
+    return f"{signed(value - target, 1)} п.п. к цели"
 
 
 def norm_gap(load: float, norm: float) -> str | None:
     """«+41 к норме» (over the cap is bad, so the page colours it inversely)."""
     if formatting.is_missing(load):
         return None
-    return f"{_signed(load - norm, 0)} к норме {formatting.number(norm)}"
+    return f"{signed(load - norm, 0)} к норме {formatting.number(norm)}"
 
 
-def _signed(value: float, decimals: int) -> str:
+def signed(value: float, decimals: int) -> str:
+    """«+2,3», «−1», «±0»: a change with its sign."""
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{formatting.number(abs(value), decimals)}"

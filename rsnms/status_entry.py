@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from rsnms import access, store
+from rsnms import access, audit, store
 from rsnms.errors import RsnmsError
 from rsnms.models import REPORT_STATUSES
 
@@ -46,15 +46,14 @@ def problems(entry: Entry, *, today: dt.date) -> list[str]:
     return found
 
 
-def record(engine: Engine, entry: Entry, *, role: access.Role, user: str | None, now: dt.datetime) -> int:
+def record(engine: Engine, entry: Entry, *, actor: access.Actor, now: dt.datetime) -> int:
     """Store the entry as a new report and return its batch id.
 
     Raises:
         RsnmsError: the role may not enter statuses, the entry is invalid, or the item already has a report of
             that date (a report is never overwritten: choose another date).
     """
-    if not access.enters_statuses(role):
-        raise RsnmsError("Статус мероприятия может вносить только ЦНППМ или администратор.")
+    access.require(access.enters_statuses(actor.role), "вносить статус мероприятия")
     found = problems(entry, today=now.date())
     if found:
         raise RsnmsError(" ".join(found))
@@ -97,7 +96,7 @@ def record(engine: Engine, entry: Entry, *, role: access.Role, user: str | None,
             "region_id": item.region_id,
             "file_name": f"ввод на странице: {item.code}",
             "sha256": fingerprint,
-            "user_login": user,
+            "user_login": actor.login,
             "created_at": now,
             "year": entry.as_of.year,
             "data_as_of": entry.as_of,
@@ -106,16 +105,8 @@ def record(engine: Engine, entry: Entry, *, role: access.Role, user: str | None,
             "is_demo": False,
         }
         committed = store.commit(conn, [write], batch=batch)
-        conn.execute(
-            text(
-                "INSERT INTO audit_event (at, user_login, action, detail, batch_id) "
-                "VALUES (:at, :user, 'roadmap_status', :detail, :batch)"
-            ),
-            {
-                "at": now,
-                "user": user,
-                "detail": f"{item.code}: {entry.status} на {entry.as_of.isoformat()}",
-                "batch": committed.batch_id,
-            },
+        detail = f"{item.code}: {entry.status} на {entry.as_of.isoformat()}"
+        audit.record(
+            conn, action="roadmap_status", user=actor.login, detail=detail, at=now, batch_id=committed.batch_id
         )
     return committed.batch_id

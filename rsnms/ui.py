@@ -14,6 +14,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from rsnms import (
     access,
+    audit,
+    auth,
     charts,
     db,
     deficits,
@@ -24,7 +26,11 @@ from rsnms import (
     monitoring,
     overview,
     queries,
+    recommendations,
+    report,
     roadmap,
+    scenario_store,
+    scenarios,
     status_entry,
 )
 from rsnms.config import Settings, load_settings
@@ -125,10 +131,21 @@ def _remembered_select(
     return chosen
 
 
+def own_municipality() -> int | None:
+    """A municipal user's municipality id (every view is filtered to it), else None."""
+    user = current_user()
+    return user.municipality_id if user is not None and user.role == access.Role.MUNICIPAL else None
+
+
 def select_region() -> tuple[str, str]:
-    """The sidebar region selector, shared by every page; returns (code, name)."""
+    """The sidebar region selector, shared by every page; returns (code, name). A municipal user's is fixed."""
     regions = load_regions(settings().database_url)
     names = dict(zip(regions["code"], regions["name"], strict=True))
+    user = current_user()
+    fixed = user.region if user is not None and own_municipality() is not None else None
+    if fixed is not None and fixed in names:
+        st.sidebar.caption(f"Регион: {names[fixed]}")
+        return fixed, names[fixed]
     codes = list(names)
     code = _remembered_select("Регион", codes, "region", format_func=names.__getitem__, default=settings().region)
     return code, names[code]
@@ -324,9 +341,16 @@ def load_targets(database_url: str, region: str) -> pd.DataFrame:
 
 
 def select_municipality(region: str) -> tuple[int | None, str]:
-    """The sidebar municipality selector (drill-down), shared by pages; (None, «весь регион») by default."""
+    """The sidebar municipality selector (drill-down), shared by pages; (None, «весь регион») by default.
+
+    A municipal user's municipality is fixed.
+    """
     municipalities = load_municipalities(settings().database_url, region)
     names = dict(zip(municipalities["id"], municipalities["name"], strict=True))
+    own = own_municipality()
+    if own is not None and own in names:
+        st.sidebar.caption(f"Муниципальное образование: {names[own]}")
+        return own, names[own]
     options = [WHOLE_REGION, *(int(m) for m in names)]  # not None: a selectbox reads None as «nothing chosen»
     chosen = _remembered_select(
         "Муниципальное образование", options, "municipality", format_func=lambda m: names.get(m, REGION_WIDE)
@@ -402,9 +426,11 @@ def ranking_rows(scored: pd.DataFrame, *, region: str, year: int, code: str) -> 
     return named[["municipality", "numerator", "denominator", "value", "target", "status"]]
 
 
-def final_target(database_url: str, region: str, code: str) -> tuple[int | None, float]:
-    """The last official region-level target of an indicator: (year, value), or (None, NaN)."""
+def final_target(database_url: str, region: str, code: str, scenario_id: int | None = None) -> tuple[int | None, float]:
+    """The last region-level target of an indicator, official or under a scenario: (year, value), or (None, NaN)."""
     targets = load_targets(database_url, region)
+    if scenario_id is not None:
+        targets = scenarios.effective_targets(targets, load_scenario(database_url, scenario_id).target_frame())
     own = targets[(targets["code"] == code) & targets["municipality_id"].isna()].sort_values("year")
     if own.empty:
         return None, float("nan")
@@ -419,10 +445,125 @@ def load_providers(database_url: str, region: str, year: int, target: float) -> 
     return monitoring.providers(engine, region=region, year=year, target=target, close_band=band)
 
 
+SESSION_USER, SESSION_SEEN = "user", "user_seen"
+
+
+def current_user() -> auth.User | None:
+    """The signed-in user, or None; a session idle for longer than ``RSNMS_SESSION_MINUTES`` ends."""
+    stored = st.session_state.get(SESSION_USER)
+    if not stored and st.user.get("is_logged_in"):  # back from the identity provider (single sign-on)
+        stored = _single_sign_on()
+    if not stored:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    seen = st.session_state.get(SESSION_SEEN, now)
+    if now - seen > dt.timedelta(minutes=settings().session_minutes):
+        sign_out()
+        st.session_state["auth.message"] = "Сеанс завершён из-за бездействия: войдите снова."
+        return None
+    st.session_state[SESSION_SEEN] = now
+    return auth.User(**{**stored, "role": access.Role(stored["role"])})
+
+
+def sso_configured() -> bool:
+    """Whether an identity provider is set up for ``st.login`` (an ``[auth]`` section in secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def _single_sign_on() -> dict[str, Any] | None:
+    """Map the identity ``st.login`` brought back to a user of the same login; refuse (and log out) otherwise."""
+    identity = str(st.user.get("preferred_username") or st.user.get("email") or "")
+    try:
+        user = auth.single_sign_on(get_engine(), login=identity, settings=settings(), now=dt.datetime.now(dt.UTC))
+    except RsnmsError as error:
+        st.session_state["auth.message"] = str(error)
+        st.logout()
+        return None
+    sign_in(user)
+    stored: dict[str, Any] = st.session_state[SESSION_USER]
+    return stored
+
+
 def current_role() -> access.Role:
-    """The signed-in user's role; the open local mode acts as the ЦНППМ (see rsnms.access)."""
-    role = st.session_state.get("role")
-    return access.Role(role) if role else access.OPEN_MODE_ROLE
+    """The signed-in user's role; a visitor who has not signed in reads as ``access.ANONYMOUS_ROLE``."""
+    user = current_user()
+    return user.role if user else access.ANONYMOUS_ROLE
+
+
+def sign_in(user: auth.User) -> None:
+    """Keep the user in the session (login, role and place only: never the password)."""
+    st.session_state[SESSION_USER] = {
+        "login": user.login,
+        "role": user.role.value,
+        "region": user.region,
+        "municipality_id": user.municipality_id,
+        "municipality": user.municipality,
+    }
+    st.session_state[SESSION_SEEN] = dt.datetime.now(dt.UTC)
+    if user.region:
+        st.session_state["region"] = user.region
+
+
+def sign_out() -> None:
+    """Forget the signed-in user (and the page choices tied to them)."""
+    for key in (SESSION_USER, SESSION_SEEN, "municipality"):
+        st.session_state.pop(key, None)
+
+
+def current_actor() -> access.Actor:
+    """Who acts on this page: the signed-in user, or an anonymous visitor with ``access.ANONYMOUS_ROLE``."""
+    user = current_user()
+    return user.actor if user else access.Actor(None, access.ANONYMOUS_ROLE)
+
+
+def require_page(allowed: Callable[[access.Role], bool], refusal: str) -> access.Actor:
+    """The signed-in actor if their role may use this page; otherwise a Russian refusal and the page stops."""
+    user = current_user()
+    if user is None or not allowed(user.role):
+        st.warning(refusal)
+        st.stop()
+    return user.actor
+
+
+def render_sign_in() -> None:
+    """The sign-in form (login and password), with the refusal in Russian when it fails."""
+    if "auth.message" in st.session_state:
+        st.info(st.session_state.pop("auth.message"))
+    with st.form("auth.form"):
+        login = st.text_input("Логин", key="auth.login")
+        password = st.text_input("Пароль", type="password", key="auth.password")
+        submitted = st.form_submit_button("Войти", type="primary")
+    if sso_configured() and st.button("Войти через единый вход", key="auth.sso"):
+        st.login()
+    if submitted:
+        try:
+            user = auth.authenticate(
+                get_engine(), login=login, password=password, settings=settings(), now=dt.datetime.now(dt.UTC)
+            )
+        except RsnmsError as error:
+            st.error(str(error))
+        else:
+            sign_in(user)
+            st.rerun()
+
+
+def render_account(user: auth.User | None, *, sidebar: bool = True) -> None:
+    """Who is signed in, and «Выйти» (on the sidebar of every page, or in the page's body)."""
+    if user is None:
+        return
+    area = st.sidebar if sidebar else st.container()
+    place = f", {user.municipality}" if user.municipality else ""
+    area.caption(f"Вы вошли как **{user.login}** ({access.ROLE_NAMES[user.role]}{place}).")
+    if area.button("Выйти", key=f"auth.sign_out.{'sidebar' if sidebar else 'page'}"):
+        with get_engine().begin() as conn:
+            audit.record(conn, action="logout", user=user.login, detail="", at=dt.datetime.now(dt.UTC))
+        sign_out()
+        if st.user.get("is_logged_in"):
+            st.logout()
+        st.rerun()
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Считаем дефициты…")
@@ -526,7 +667,7 @@ def render_scale_editor(scale: deficits.Scale) -> None:
     st.caption("Каждый уровень действует от своего балла до начала следующего; верхний — без ограничения.")
     if st.button("Сохранить шкалу", key="deficits.save_scale"):
         try:
-            deficits.save_scale(get_engine(), edited.to_dict("records"))
+            deficits.save_scale(get_engine(), edited.to_dict("records"), actor=current_actor())
         except RsnmsError as error:
             st.error(str(error))
         else:
@@ -667,7 +808,7 @@ def render_roadmap_item(item: pd.Series, *, region: str, as_of: dt.date) -> None
         )
 
 
-def render_status_form(item_id: int, *, as_of: dt.date, role: access.Role) -> None:
+def render_status_form(item_id: int, *, as_of: dt.date) -> None:
     """The ЦНППМ's short form: a new dated report on the item (never an overwrite of an old one)."""
     with st.form(f"roadmap.entry.{item_id}", clear_on_submit=True):
         st.markdown("**Внести статус**")
@@ -687,9 +828,451 @@ def render_status_form(item_id: int, *, as_of: dt.date, role: access.Role) -> No
         if st.form_submit_button("Сохранить отчёт"):
             entry = status_entry.Entry(item_id, day, status, quantity, evidence)
             try:
-                batch = status_entry.record(get_engine(), entry, role=role, user=None, now=dt.datetime.now(dt.UTC))
+                batch = status_entry.record(get_engine(), entry, actor=current_actor(), now=dt.datetime.now(dt.UTC))
             except RsnmsError as error:
                 st.error(str(error))
             else:
                 clear_caches()
                 st.success(f"Отчёт сохранён (запись № {batch} в журнале загрузок).")
+
+
+# --- Scenarios ----------------------------------------------------------------------------------------------
+
+OFFICIAL_SCENARIO = 0  # the scenario selector's «официальные цели» (not None: a selectbox reads None as nothing)
+SCENARIO_LINK = "scenario"  # the URL query parameter that shares a scenario by link
+SCENARIO_MESSAGE = "scenarios.message"
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_scenarios(database_url: str, region: str) -> pd.DataFrame:
+    """Cached ``scenarios.listing``."""
+    return scenario_store.listing(db.get_engine(database_url), region=region)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_scenario(database_url: str, scenario_id: int) -> scenarios.Scenario:
+    """Cached ``scenarios.load``."""
+    return scenario_store.load(db.get_engine(database_url), scenario_id=scenario_id)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def load_catalogue(database_url: str, region: str) -> pd.DataFrame:
+    """Cached ``queries.indicator_catalogue`` (the indicators of the region's act)."""
+    return queries.indicator_catalogue(db.get_engine(database_url), region=region)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Применяем сценарий…")
+def load_scenario_scored(database_url: str, region: str, scenario_id: int) -> pd.DataFrame:
+    """Cached ``load_scored`` with a scenario's targets and statuses."""
+    return scenarios.apply(
+        load_scored(database_url, region),
+        official=load_targets(database_url, region),
+        overrides=load_scenario(database_url, scenario_id).target_frame(),
+        close_band=load_constant(database_url, "status_close_band"),
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Сравниваем сценарий с официальными целями…")
+def load_scenario_analysis(database_url: str, region: str, scenario_id: int, year: int) -> scenarios.Analysis:
+    """Cached ``scenarios.analyse`` from the cached official figures."""
+    return scenarios.analyse(
+        load_scored(database_url, region),
+        scenario=load_scenario(database_url, scenario_id),
+        official=load_targets(database_url, region),
+        base=load_methodist_base(database_url, region, year),
+        official_norm=load_constant(database_url, scenarios.NORM_CODE),
+        close_band=load_constant(database_url, "status_close_band"),
+        year=year,
+    )
+
+
+def select_scenario(region: str) -> scenarios.Scenario | None:
+    """The sidebar «Сценарий» selector (official targets by default), kept across pages and in the URL.
+
+    A link with ``?scenario=ID`` selects that scenario once; the choice then lives in the session like the
+    other filters, and the URL always shows it, so the address can be shared.
+    """
+    listed = load_scenarios(settings().database_url, region)
+    names = {OFFICIAL_SCENARIO: "официальные цели", **dict(zip(listed["id"].astype(int), listed["name"], strict=True))}
+    link = st.query_params.get(SCENARIO_LINK)
+    if link is not None and link != st.session_state.get("scenario_link"):
+        if link.isdigit() and int(link) in names:
+            st.session_state["scenario"] = int(link)
+        else:
+            st.warning(f"Сценарий по ссылке (№ {link}) не найден в этом регионе: показаны официальные цели.")
+    chosen = int(_remembered_select("Сценарий", list(names), "scenario", format_func=names.__getitem__))
+    if chosen == OFFICIAL_SCENARIO:
+        st.query_params.pop(SCENARIO_LINK, None)
+    else:
+        st.query_params[SCENARIO_LINK] = str(chosen)
+    st.session_state["scenario_link"] = st.query_params.get(SCENARIO_LINK)
+    return None if chosen == OFFICIAL_SCENARIO else load_scenario(settings().database_url, chosen)
+
+
+def render_scenario_badge(scenario: scenarios.Scenario) -> None:
+    """The warning at the top of a page showing a scenario, so it is never taken for official data."""
+    st.warning(f"Сценарий: {scenario.name} — не официальные значения", icon=":material/science:")
+
+
+def _scenario_changed(message: str, *, select: int | None = None) -> None:
+    """After a stored change: fresh caches, the message kept for the next run, the scenario chosen, a rerun."""
+    clear_caches()
+    st.session_state[SCENARIO_MESSAGE] = message
+    if select is not None:
+        st.session_state["scenario"] = select
+    st.rerun()
+
+
+def render_scenario_message() -> None:
+    """The message a change left before its rerun."""
+    if SCENARIO_MESSAGE in st.session_state:
+        st.success(st.session_state.pop(SCENARIO_MESSAGE))
+
+
+def render_scenario_create(region: str) -> None:
+    """«Новый сценарий» (a name and description) and «Загрузить из XLSX», for the roles that edit scenarios."""
+    with st.expander("Новый сценарий или загрузка из файла", expanded=False):
+        with st.form("scenarios.create", clear_on_submit=True):
+            name = st.text_input("Название", max_chars=scenarios.MAX_NAME, key="scenarios.new_name")
+            description = st.text_area("Описание", key="scenarios.new_description")
+            if st.form_submit_button("Создать сценарий"):
+                try:
+                    new = scenario_store.create(
+                        get_engine(),
+                        name=name,
+                        region=region,
+                        actor=current_actor(),
+                        now=dt.datetime.now(dt.UTC),
+                        description=description,
+                    )
+                except RsnmsError as error:
+                    st.error(str(error))
+                else:
+                    _scenario_changed(f"Сценарий «{name.strip()}» создан.", select=new)
+        upload = st.file_uploader(
+            "Сценарий из XLSX (выгруженный на этой странице)", type=["xlsx"], key="scenarios.file"
+        )
+        if upload is not None and st.button("Загрузить сценарий", key="scenarios.import"):
+            try:
+                new = scenario_store.import_xlsx(
+                    get_engine(),
+                    upload.getvalue(),
+                    file_name=upload.name,
+                    region=region,
+                    actor=current_actor(),
+                    now=dt.datetime.now(dt.UTC),
+                    max_mb=settings().max_upload_mb,
+                )
+            except RsnmsError as error:
+                st.error(str(error))
+            else:
+                _scenario_changed(f"Сценарий загружен из файла {upload.name}.", select=new)
+
+
+def render_scenario_manage(scenario: scenarios.Scenario) -> None:
+    """Rename, copy or delete the scenario."""
+    with st.expander("Переименовать, копировать, удалить", expanded=False):
+        name = st.text_input("Название", value=scenario.name, key=f"scenarios.name.{scenario.id}")
+        description = st.text_area("Описание", value=scenario.description, key=f"scenarios.description.{scenario.id}")
+        rename, copy, remove = st.columns(3)
+        now, actor = dt.datetime.now(dt.UTC), current_actor()
+        try:
+            if rename.button("Сохранить название", key="scenarios.rename"):
+                scenario_store.rename(
+                    get_engine(), scenario_id=scenario.id, name=name, description=description, actor=actor, now=now
+                )
+                _scenario_changed(f"Сценарий переименован: «{name.strip()}».")
+            if copy.button("Копировать", key="scenarios.copy"):
+                new = scenario_store.copy(
+                    get_engine(), scenario_id=scenario.id, name=f"{scenario.name} (копия)", actor=actor, now=now
+                )
+                _scenario_changed(f"Создана копия «{scenario.name} (копия)».", select=new)
+            confirm = remove.checkbox("Да, удалить сценарий", key="scenarios.confirm_delete")
+            if remove.button("Удалить", disabled=not confirm, key="scenarios.delete"):
+                scenario_store.delete_scenario(get_engine(), scenario_id=scenario.id, actor=actor, now=now)
+                _scenario_changed(f"Сценарий «{scenario.name}» удалён.", select=OFFICIAL_SCENARIO)
+        except RsnmsError as error:
+            st.error(str(error))
+
+
+def _save_scenario(scenario: scenarios.Scenario, targets: pd.DataFrame, norm: float | None, message: str) -> None:
+    constants = {} if norm is None else {scenarios.NORM_CODE: norm}
+    try:
+        scenario_store.save_overrides(
+            get_engine(),
+            scenario_id=scenario.id,
+            targets=targets,
+            constants=constants,
+            actor=current_actor(),
+            now=dt.datetime.now(dt.UTC),
+        )
+    except RsnmsError as error:
+        st.error(str(error))
+    else:
+        _scenario_changed(message)
+
+
+def render_scenario_editor(scenario: scenarios.Scenario, *, region: str, editable: bool) -> None:
+    """The overrides as an editable table with the norm, three presets and «Сохранить»."""
+    url = settings().database_url
+    catalogue, places = load_catalogue(url, region), load_municipalities(url, region)
+    official, official_norm = load_targets(url, region), load_constant(url, scenarios.NORM_CODE)
+    current = scenario.target_frame()
+    norm_now = dict(scenario.constants).get(scenarios.NORM_CODE)
+    if editable:
+        raised, moved, lowered = st.columns(3)
+        if raised.button(f"Цели +{formatting.short_number(scenarios.PRESET_POINTS)} п.п.", key="scenarios.raise"):
+            new = scenarios.raise_targets(current, official=official, catalogue=catalogue)
+            _save_scenario(scenario, new, norm_now, "Доли-цели подняты на 10 п.п. (не выше 100 %).")
+        source, until = scenarios.PRESET_SHIFT
+        if moved.button(f"Перенести цели {source} на {until}", key="scenarios.shift"):
+            new = scenarios.shift_targets(current, official=official, catalogue=catalogue)
+            _save_scenario(scenario, new, norm_now, f"Цели {source} года перенесены на {until} год.")
+        if lowered.button(f"Норма {formatting.number(scenarios.PRESET_NORM)}", key="scenarios.norm_preset"):
+            _save_scenario(scenario, current, scenarios.PRESET_NORM, "Норма нагрузки методистов сценария: 200.")
+    stamp = scenario.updated_at.timestamp() if scenario.updated_at else 0
+    edited = st.data_editor(
+        scenarios.editor_frame(current, catalogue=catalogue, municipalities=places),
+        num_rows="dynamic" if editable else "fixed",
+        disabled=not editable,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Показатель": st.column_config.SelectboxColumn(options=list(catalogue["short_name"]), required=True),
+            "Муниципальное образование": st.column_config.SelectboxColumn(
+                options=[scenarios.WHOLE_REGION, *places["name"]], required=True, default=scenarios.WHOLE_REGION
+            ),
+            "Год": st.column_config.NumberColumn(
+                min_value=scenarios.FIRST_YEAR, max_value=scenarios.LAST_YEAR, step=1, format="%d", required=True
+            ),
+            "Цель": st.column_config.NumberColumn(min_value=0, step=0.1, format="localized", required=True),
+        },
+        key=f"scenarios.targets.{scenario.id}.{stamp}",  # a new table after every save, so old edits never linger
+    )
+    st.caption(
+        f"Годы {scenarios.FIRST_YEAR}–{scenarios.LAST_YEAR}; доли — от 0 до 100. Цель муниципалитета важнее цели "
+        "региона; строки, которых нет в таблице, остаются официальными."
+    )
+    keep_norm = st.checkbox(
+        "Своя норма нагрузки методистов", value=norm_now is not None, disabled=not editable, key="scenarios.has_norm"
+    )
+    low, high = scenarios.NORM_RANGE
+    norm = st.number_input(
+        f"Норма: педагогов на 1 методиста (официальная — {formatting.number(official_norm)})",
+        min_value=low,
+        max_value=high,
+        value=int(norm_now if norm_now is not None else official_norm),
+        step=10,
+        disabled=not (editable and keep_norm),
+        key=f"scenarios.norm.{scenario.id}.{stamp}",
+    )
+    if editable and st.button("Сохранить изменения", type="primary", key="scenarios.save"):
+        try:
+            targets = scenarios.from_editor(edited, catalogue=catalogue, municipalities=places)
+        except RsnmsError as error:
+            st.error(str(error))
+        else:
+            _save_scenario(scenario, targets, float(norm) if keep_norm else None, "Сценарий сохранён.")
+
+
+def render_scenario_comparison(analysis: scenarios.Analysis, *, region: str, year: int) -> None:
+    """Official against scenario statuses of a year: the counts of changes and the full table."""
+    places = load_municipalities(settings().database_url, region)
+    summary = scenarios.changes(analysis.comparison)
+    changed = scenarios.changed_municipalities(analysis.comparison)
+    st.metric(
+        "Муниципалитетов меняют статус",
+        f"{changed} из {analysis.comparison['municipality_id'].nunique()}",
+        help="Хотя бы по одному показателю статус по целям сценария не такой, как по официальным.",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Показатель": summary["short_name"],
+                "МО меняют статус": [
+                    f"{c} из {n}" for c, n in zip(summary["changed"], summary["municipalities"], strict=True)
+                ],
+                "Регион меняет статус": ["да" if c else "нет" for c in summary["region_changed"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    only_changed = st.toggle("Только строки, где статус меняется", value=True, key="scenarios.only_changed")
+    rows = analysis.comparison[analysis.comparison["changed"]] if only_changed else analysis.comparison
+    colours = labels.INDICATOR_STATUS_COLOURS
+    styled = scenarios.display_comparison(rows, places).style.map(
+        lambda status: f"background-color: {colours.get(status, '')}",
+        subset=["Статус (официальный)", "Статус (сценарий)"],
+    )
+    st.dataframe(styled, hide_index=True, width="stretch")
+    st.caption(f"Значения {year} года; меняются только цели, значения — фактические.")
+
+
+def render_scenario_pace(
+    analysis: scenarios.Analysis, scenario: scenarios.Scenario, *, region: str, municipality_id: int | None
+) -> None:
+    """The pace table, the trajectories of one indicator under both, and the methodists to hire."""
+    url = settings().database_url
+    places = load_municipalities(url, region)
+    behind = st.toggle("Только где тренда не хватает", value=False, key="scenarios.only_behind")
+    rows = analysis.pace[analysis.pace["state"] == "behind"] if behind else analysis.pace
+    st.dataframe(scenarios.display_pace(rows, places), hide_index=True, width="stretch")
+    st.caption(
+        "Нужный темп — от последнего фактического значения до последней цели (сценария, а где её нет — "
+        "официальной), поровну по годам; тренд — линейный по фактическим годам."
+    )
+    catalogue = load_catalogue(url, region)
+    codes = dict(zip(catalogue["code"], catalogue["short_name"], strict=True))
+    code = st.selectbox("Показатель для графика", list(codes), format_func=codes.__getitem__, key="scenarios.indicator")
+    past = monitoring.history(load_scored(url, region), code=code, municipality_id=municipality_id)
+    scope = pd.DataFrame({"code": [code], "municipality_id": [municipality_id]})
+    official = load_targets(url, region)
+    official_column, scenario_column = st.columns(2)
+    for column, targets, title in (
+        (official_column, official, "официальные цели"),
+        (
+            scenario_column,
+            scenarios.effective_targets(official, scenario.target_frame()),
+            f"сценарий «{scenario.name}»",
+        ),
+    ):
+        final = scenarios.final_targets(targets, scope).iloc[0]
+        path = None
+        if pd.notna(final["target_year"]):
+            path = monitoring.target_path(past, target=float(final["target"]), target_year=int(final["target_year"]))
+        until = max(int(final["target_year"]) if pd.notna(final["target_year"]) else 0, int(past["year"].max()) + 2)
+        with column:
+            render_chart(
+                "trend", past, target_path=path, forecast=monitoring.forecast(past, until_year=until), title=title
+            )
+
+    st.subheader("Методисты по норме сценария")
+    official_gap = float(analysis.hiring["shortfall_official"].sum())
+    scenario_gap = float(analysis.hiring["shortfall_scenario"].sum())
+    now, then = st.columns(2)
+    now.metric(
+        f"Нанять ставок при официальной норме {formatting.number(analysis.official_norm)}",
+        formatting.short_number(official_gap, 2),
+    )
+    then.metric(
+        f"Нанять ставок при норме сценария {formatting.number(analysis.scenario_norm)}",
+        formatting.short_number(scenario_gap, 2),
+        delta=f"{formatting.short_number(scenario_gap - official_gap, 2)} "
+        f"{formatting.plural(scenario_gap - official_gap, FTE_FORMS)} к официальной норме",
+        delta_color="inverse",
+    )
+    hiring = scenarios.display_hiring(
+        analysis.hiring, official_norm=analysis.official_norm, scenario_norm=analysis.scenario_norm
+    )
+    st.dataframe(hiring, hide_index=True, width="stretch")
+
+
+def render_scenario_download(
+    scenario: scenarios.Scenario, analysis: scenarios.Analysis, *, region: str, region_name: str, year: int
+) -> None:
+    """«Скачать сценарий (XLSX)»: the scenario and its comparison, made when clicked."""
+    url = settings().database_url
+    st.download_button(
+        "Скачать сценарий и сравнение (XLSX)",
+        data=lambda: scenarios.to_xlsx(
+            scenario,
+            analysis,
+            catalogue=load_catalogue(url, region),
+            municipalities=load_municipalities(url, region),
+            region_name=region_name,
+            year=year,
+        ),
+        file_name=f"сценарий_{scenario.id}_{year}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        key="scenarios.download",
+    )
+
+
+def save_norm_scenario(name: str, *, region: str, norm: float) -> None:
+    """«Сохранить как сценарий» of the methodist page: a new scenario holding only the norm, then chosen."""
+    try:
+        new = scenario_store.create(
+            get_engine(),
+            name=name,
+            region=region,
+            actor=current_actor(),
+            now=dt.datetime.now(dt.UTC),
+            constants={scenarios.NORM_CODE: norm},
+        )
+    except RsnmsError as error:
+        st.error(str(error))
+    else:
+        _scenario_changed(f"Сценарий «{name.strip()}» сохранён: норма {formatting.number(norm)}.", select=new)
+
+
+# --- «Аналитическая справка» ----------------------------------------------------------------------------------
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Собираем данные для справки…")
+def load_report_figures(
+    database_url: str, region: str, year: int, municipality_id: int | None, suppress_below: int | None, today: dt.date
+) -> recommendations.Figures:
+    """Cached ``report.gather`` (the page previews the recommendations from it)."""
+    return report.gather(
+        db.get_engine(database_url),
+        region=region,
+        year=year,
+        today=today,
+        municipality_id=municipality_id,
+        suppress_below=suppress_below,
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=4, show_spinner="Готовим справку…")
+def load_report(
+    database_url: str,
+    region: str,
+    year: int,
+    municipality_id: int | None,
+    suppress_below: int | None,
+    today: dt.date,
+    sections: tuple[str, ...],
+) -> report.Report:
+    """Cached ``report.build`` from the cached figures: the charts are drawn once for both files."""
+    figures = load_report_figures(database_url, region, year, municipality_id, suppress_below, today)
+    return report.build(figures, rules=recommendations.load_rules(), today=today, sections=sections)
+
+
+def render_report_downloads(
+    database_url: str,
+    region: str,
+    year: int,
+    municipality_id: int | None,
+    suppress_below: int | None,
+    sections: Sequence[str],
+    *,
+    name: str,
+) -> None:
+    """«Скачать справку (DOCX)» and «(PDF)»: the справка is made when a button is clicked."""
+    build = functools.partial(
+        load_report, database_url, region, year, municipality_id, suppress_below, dt.date.today(), tuple(sections)
+    )
+    editable, printable = st.columns(2)
+    editable.download_button(
+        "Скачать справку (DOCX)",
+        data=lambda: report.to_docx(build()),
+        file_name=f"{name}.docx",
+        mime=DOCX_MIME,
+        on_click="ignore",
+        type="primary",
+        key="report.docx",
+    )
+    printable.download_button(
+        "Скачать справку (PDF)",
+        data=lambda: report.to_pdf(build()),
+        file_name=f"{name}.pdf",
+        mime=PDF_MIME,
+        on_click="ignore",
+        key="report.pdf",
+    )

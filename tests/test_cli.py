@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -168,3 +169,92 @@ def test_roadmap_command(
         main(["roadmap", "--region", "omsk", "--as-of", "вчера"])
     assert usage.value.code == 2
     assert "ДД.ММ.ГГГГ" in capsys.readouterr().err
+
+
+def test_scenario_commands_and_the_scenario_option(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from rsnms import scenario_store
+    from rsnms.access import Actor, Role
+
+    _use(monkeypatch, small_engine.url.render_as_string(hide_password=False))
+    iom = pd.DataFrame({"code": ["iom_share"], "year": [2024], "municipality_id": [None], "target": [10.0]})
+    made = scenario_store.create(
+        small_engine, name="ИОМ 10", region="omsk", actor=Actor("a", Role.ANALYST), now=dt.datetime.now(dt.UTC),
+        targets=iom, constants={"methodist_norm": 200},
+    )  # fmt: skip
+    assert main(["scenario", "list", "--region", "omsk", "--format", "json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["id"], listed["name"], listed["targets"], listed["constants"]) == (made, "ИОМ 10", 1, 1)
+    assert main(["scenario", "show", str(made), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "kind,code,year,municipality,value",
+        "target,iom_share,2024,весь регион,10.0",
+        "constant,methodist_norm,,,200.0",
+    ]
+    assert main(["indicators", "--region", "omsk", "--year", "2024", "--scenario", str(made), "--format", "json"]) == 0
+    rows = {row["code"]: row for row in json.loads(capsys.readouterr().out)}
+    assert (rows["iom_share"]["target"], rows["iom_share"]["status"]) == (10.0, "met")
+    assert main(["methodists", "--region", "omsk", "--year", "2024", "--scenario", str(made), "--format", "json"]) == 0
+    city = json.loads(capsys.readouterr().out)[0]
+    assert (city["municipality"], city["required"]) == ("г. Омск", 5.0)  # 900 teachers at 200 per methodist
+    output = tmp_path / "сценарий.xlsx"
+    assert main(["scenario", "export", str(made), "-o", str(output)]) == 0
+    assert output.read_bytes()[:2] == b"PK"
+    assert "выгружены" in capsys.readouterr().out
+    assert main(["indicators", "--region", "kirov", "--year", "2024", "--scenario", str(made)]) == 1
+    assert "составлен для региона omsk" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["methodists", "--region", "omsk", "--year", "2024", "--norm", "300", "--scenario", str(made)])
+    assert usage.value.code == 2
+
+
+def test_user_commands(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _use(monkeypatch, ref_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse 1\n"))
+    assert main(["user", "add", "ivanova", "--role", "cnppm", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("tara password 1\n"))
+    municipal = ["user", "add", "tara", "--role", "municipal", "--region", "omsk", "--municipality"]
+    assert main([*municipal, "Тарский муниципальный район", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "set-password", "ivanova", "--password-stdin"]) == 1
+    assert "не короче 10" in capsys.readouterr().err
+    assert main(["user", "disable", "tara"]) == 0
+    capsys.readouterr()
+    assert main(["user", "list", "--format", "json"]) == 0
+    listed = {row["login"]: row for row in json.loads(capsys.readouterr().out)}
+    assert (listed["ivanova"]["role"], listed["tara"]["municipality"]) == ("cnppm", "Тарский муниципальный район")
+    assert not listed["tara"]["is_active"] and "password_hash" not in listed["ivanova"]
+    assert main(["user", "disable", "nobody"]) == 1
+
+
+def test_report_command_writes_the_demo_region_as_pdf_and_docx(
+    ref_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import docx
+    from pypdf import PdfReader
+
+    from rsnms import demo
+
+    demo.load_demo(ref_engine, pseudonym_key="test-key")
+    _use(monkeypatch, ref_engine.url.render_as_string(hide_password=False))
+    pdf, word = tmp_path / "x.pdf", tmp_path / "x.docx"
+    assert main(["report", "--region", "omsk", "--year", "2024", "-o", str(pdf)]) == 0
+    assert f"Аналитическая справка за 2024 год записана: {pdf}" in capsys.readouterr().out
+    assert "Адресные рекомендации" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    tara = ["--municipality", "Тарский муниципальный район", "--sections", "deficits", "recommendations"]
+    assert main(["report", "--region", "omsk", "--year", "2024", *tara, "-o", str(word)]) == 0
+    headings = [
+        p.text for p in docx.Document(str(word)).paragraphs if p.style is not None and p.style.name == "Heading 1"
+    ]
+    assert headings[:2] == ["1. Профессиональные дефициты", "2. Адресные рекомендации"]
+    assert main(["report", "--region", "omsk", "--year", "2019", "-o", str(pdf)]) == 1
+    assert "нет данных за 2019 год" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["report", "--region", "omsk", "--year", "2024", "-o", str(tmp_path / "x.txt")])
+    assert usage.value.code == 2
+    assert "файл справки — .docx или .pdf" in capsys.readouterr().err

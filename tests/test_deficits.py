@@ -9,7 +9,8 @@ import pytest
 from conftest import DEFICIT_AZOV, DEFICIT_CITY, seed_deficits
 from sqlalchemy import Engine, text
 
-from rsnms import deficits
+from rsnms import charts, deficits
+from rsnms.access import Actor, Role
 from rsnms.errors import RsnmsError
 from rsnms.reference import load_reference
 
@@ -137,7 +138,9 @@ def test_the_scale_in_force_is_stored_edited_validated_and_kept_by_init(results_
         {"code": "partial", "name": "частичный дефицит", "min_score": 40, "is_deficit": True},
         {"code": "none", "name": "дефицит отсутствует", "min_score": 60, "is_deficit": False},
     ]
-    saved = deficits.save_scale(results_engine, edits, user_login="cnppm1")
+    with pytest.raises(RsnmsError, match="Недостаточно прав"):  # checked on the server, not only by the page
+        deficits.save_scale(results_engine, edits, actor=Actor("min1", Role.MINISTRY))
+    saved = deficits.save_scale(results_engine, edits, actor=Actor("cnppm1", Role.CNPPM))
     assert saved.threshold == 60 and deficits.scale(results_engine) == saved
     digital = cell(deficits.matrix(results_engine, region="omsk", year=2024), CITY_SHORT, "цифровая")
     assert digital["n_with_deficit"] == 0  # c's 69 is no longer a deficit; every year is recounted at once
@@ -170,7 +173,7 @@ def test_an_invalid_scale_is_refused_in_russian_and_nothing_changes(
         for level in before.levels
     ]
     with pytest.raises(RsnmsError, match=message):
-        deficits.save_scale(results_engine, edits)
+        deficits.save_scale(results_engine, edits, actor=Actor(None, Role.ADMIN))
     assert deficits.scale(results_engine) == before
 
 
@@ -244,3 +247,9 @@ def test_workbook_sheets_keep_hidden_cells_as_text(results_engine: Engine) -> No
 def test_years_and_filter_options(results_engine: Engine) -> None:
     assert deficits.years(results_engine, region="omsk") == [2024, 2023]
     assert deficits.filter_options(results_engine, region="omsk") == (["Математика"], ["general_school", "preschool"])
+
+
+def test_the_heatmap_of_a_real_matrix_renders_to_png(results_engine: Engine) -> None:
+    grid = deficits.matrix(results_engine, region="omsk", year=2024, suppress_below=5)
+    chart = charts.heatmap(grid, rows=deficits.row_order(grid, "total"), columns=list(dict.fromkeys(grid["area"])))
+    assert charts.to_png(chart, scale=1).startswith(b"\x89PNG")  # NaN cells must not break the spec's JSON

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, text
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from rsnms import db, demo
-from rsnms.access import Role
+from rsnms import auth, db, demo
+from rsnms.access import Actor, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.name for path in (ROOT / "pages").glob("*.py"))
@@ -32,10 +32,18 @@ def _fresh_caches() -> None:
     config.set_option("client.showErrorDetails", "full")  # tests want the traceback, users never see it
 
 
-def _run(target: str, monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
+def _signed_in(role: Role, **place: object) -> dict[str, object]:
+    """The session entry of a signed-in user (what ui.sign_in keeps)."""
+    return {"login": f"test-{role.value}", "role": role.value, "region": None, "municipality_id": None,
+            "municipality": None} | place  # fmt: skip
+
+
+def _run(target: str, monkeypatch: pytest.MonkeyPatch, url: str, *, role: Role | None = None) -> AppTest:
     monkeypatch.setenv("RSNMS_DATABASE_URL", url)
     monkeypatch.setenv("RSNMS_REGION", "omsk")
     at = AppTest.from_file(str(ROOT / target), default_timeout=60)
+    if role is not None:
+        at.session_state["user"] = _signed_in(role)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -85,7 +93,7 @@ def test_engine_url_helper_round_trips(tmp_path: Path) -> None:
 
 
 def test_upload_page_previews_and_commits_a_real_file(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _run("pages/upload.py", monkeypatch, _url(ref_engine))
+    at = _run("pages/upload.py", monkeypatch, _url(ref_engine), role=Role.CNPPM)
     content = (ROOT / "tests" / "data" / "pokazateli_2023.xlsx").read_bytes()
     at.file_uploader(key="upload.file").upload("pokazateli_2023.xlsx", content).run()
     assert not at.exception, at.exception
@@ -102,7 +110,7 @@ def test_upload_page_previews_and_commits_a_real_file(ref_engine: Engine, monkey
 
 
 def test_upload_page_shows_russian_errors_for_a_bad_file(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _run("pages/upload.py", monkeypatch, _url(ref_engine))
+    at = _run("pages/upload.py", monkeypatch, _url(ref_engine), role=Role.CNPPM)
     at.file_uploader(key="upload.file").upload("data.xlsx", "МО;Педагогов\nг. Омск;7735\n".encode()).run()
     assert not at.exception, at.exception
     assert at.error[0].value.startswith("Найдено ошибок: 1")
@@ -111,7 +119,7 @@ def test_upload_page_shows_russian_errors_for_a_bad_file(ref_engine: Engine, mon
 
 
 def test_history_page_undoes_a_batch(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _run("pages/uploads_history.py", monkeypatch, _url(small_engine))
+    at = _run("pages/uploads_history.py", monkeypatch, _url(small_engine), role=Role.CNPPM)
     table = at.dataframe[0].value
     assert table[["№", "Файл", "Состояние"]].to_dict("records") == [
         {"№": 1, "Файл": "pokazateli_2024.xlsx", "Состояние": "загружена"}
@@ -182,7 +190,7 @@ def test_deficits_page_heatmap_filters_change_and_drill_down(
     ref_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed_deficits(ref_engine)
-    at = _run("app.py", monkeypatch, _url(ref_engine))
+    at = _run("app.py", monkeypatch, _url(ref_engine), role=Role.CNPPM)
     at.switch_page("pages/deficits.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Профессиональные дефициты: Омская область"
@@ -231,7 +239,7 @@ def test_deficits_page_for_the_ministry_hides_small_cells_and_organisations(
 
 def test_deficits_page_edits_the_scale(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     seed_deficits(ref_engine)
-    at = _run("pages/deficits.py", monkeypatch, _url(ref_engine))
+    at = _run("pages/deficits.py", monkeypatch, _url(ref_engine), role=Role.CNPPM)
     at.button(key="deficits.save_scale").click().run()  # saving the scale as it is: valid, recounted
     assert not at.exception, at.exception
     assert "Шкала сохранена" in at.success[0].value
@@ -270,7 +278,8 @@ def test_methodists_page_tiles_and_what_if(ref_engine: Engine, monkeypatch: pyte
 
 def test_roadmap_page_as_of_dates_filters_and_status_entry(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     demo.load_demo(ref_engine, pseudonym_key="test-key")
-    at = _run("pages/roadmap.py", monkeypatch, _url(ref_engine))  # buttons: the page itself (see the README)
+    # buttons: the page itself (see the README)
+    at = _run("pages/roadmap.py", monkeypatch, _url(ref_engine), role=Role.CNPPM)
     assert at.title[0].value == "Дорожная карта РСНМС: Омская область"
 
     def tiles() -> dict[str, str]:
@@ -312,3 +321,233 @@ def test_roadmap_page_for_the_ministry_has_no_status_form(ref_engine: Engine, mo
     at.run()
     assert not at.exception, at.exception
     assert not [button for button in at.button if "Сохранить" in str(button.label)]
+
+
+def _iom_scenario(engine: Engine, name: str, target: float) -> int:
+    """A stored Omsk scenario, made by an analyst, whose only override is the 2024 regional ИОМ target."""
+    from rsnms import scenario_store  # imported here: these tests are appended to the module
+    from rsnms.access import Actor
+
+    iom = pd.DataFrame({"code": ["iom_share"], "year": [2024], "municipality_id": [None], "target": [target]})
+    now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    return scenario_store.create(
+        engine, name=name, region="omsk", actor=Actor("analyst1", Role.ANALYST), now=now, targets=iom
+    )
+
+
+def test_scenarios_page_creates_a_scenario_and_an_edited_target_changes_a_status(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _run("pages/scenarios.py", monkeypatch, _url(small_engine), role=Role.ANALYST)  # buttons: the page itself
+    assert at.title[0].value == "Сценарии «что если»: Омская область"
+    at.text_input(key="scenarios.new_name").input("ИОМ пониже")
+    next(button for button in at.button if button.label == "Создать сценарий").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сценарий «ИОМ пониже» создан."
+    assert at.warning[0].value == "Сценарий: ИОМ пониже — не официальные значения"
+    with small_engine.connect() as conn:
+        [(scenario_id,)] = conn.execute(text("SELECT id FROM scenario")).all()
+    assert at.selectbox(key="filters.scenario").value == scenario_id
+    assert at.query_params["scenario"] == str(scenario_id)
+
+    added = {"Показатель": "Разработаны ИОМ", "Муниципальное образование": "весь регион", "Год": 2024, "Цель": 10}
+    at.session_state[at.data_editor[0].key] = {"edited_rows": {}, "added_rows": [added], "deleted_rows": []}
+    at.button(key="scenarios.save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сценарий сохранён."
+    assert {metric.label: metric.value for metric in at.metric}["Муниципалитетов меняют статус"] == "1 из 2"
+    changed = next(frame.value for frame in at.dataframe if "Статус (сценарий)" in frame.value.columns)
+    assert changed[["Муниципальное образование", "Статус (официальный)", "Статус (сценарий)"]].values.tolist() == [
+        ["весь регион", "не выполнен", "выполнен"],
+        ["г. Омск", "близко к цели", "выполнен"],
+    ]
+    with small_engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM scenario_target")).scalar() == 10.0
+        official = conn.execute(text("SELECT value FROM indicator_target t JOIN indicator i ON i.id = t.indicator_id "
+                                     "WHERE i.code = 'iom_share' AND t.year = 2024")).scalars().all()  # fmt: skip
+        assert 20.0 in official and 10.0 not in official
+
+    at.button(key="scenarios.norm_preset").click().run()  # «Норма 200»
+    assert not at.exception, at.exception
+    assert "Нанять ставок при норме сценария 200" in {metric.label for metric in at.metric}
+
+
+def test_a_scenario_link_switches_the_indicators_page_and_back(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario_id = _iom_scenario(small_engine, "ИОМ 10", 10.0)
+    monkeypatch.setenv("RSNMS_DATABASE_URL", _url(small_engine))
+    monkeypatch.setenv("RSNMS_REGION", "omsk")
+    at = AppTest.from_file(str(ROOT / "pages" / "indicators.py"), default_timeout=60)
+    at.query_params["scenario"] = str(scenario_id)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.warning[0].value == "Сценарий: ИОМ 10 — не официальные значения"
+    assert at.selectbox(key="filters.scenario").value == scenario_id
+    card = at.dataframe[0].value.set_index("Показатель")
+    assert (card.loc["Разработаны ИОМ", "Цель"], card.loc["Разработаны ИОМ", "Статус"]) == ("10,0\u00a0%", "выполнен")
+
+    at.selectbox(key="filters.scenario").set_value(0).run()  # «официальные цели»
+    assert not at.exception, at.exception
+    assert not at.warning and "scenario" not in at.query_params
+    assert at.dataframe[0].value.set_index("Показатель").loc["Разработаны ИОМ", "Статус"] == "не выполнен"
+
+    at.query_params["scenario"] = "999"  # a stale link
+    at.run()
+    assert "Сценарий по ссылке (№ 999) не найден" in at.warning[0].value
+
+
+def test_methodists_page_saves_its_norm_as_a_scenario(ref_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo.load_demo(ref_engine, pseudonym_key="test-key")
+    at = _run("pages/methodists.py", monkeypatch, _url(ref_engine), role=Role.ANALYST)
+    at.slider(key="methodists.norm").set_value(300).run()
+    at.text_input(key="methodists.scenario_name").input("Норма 300 для коллегии")
+    at.button(key="methodists.save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сценарий «Норма 300 для коллегии» сохранён: норма 300."
+    assert at.warning[0].value == "Сценарий: Норма 300 для коллегии — не официальные значения"
+    assert at.slider(key="methodists.norm").value == 300  # the scenario's norm is the page's norm now
+    assert {metric.label: metric.value for metric in at.metric}["Не хватает методистов"] == "22,5 ставки"
+    with ref_engine.connect() as conn:
+        assert conn.execute(text("SELECT code, value FROM scenario_constant")).all() == [("methodist_norm", 300.0)]
+        assert conn.execute(text("SELECT COUNT(*) FROM scenario_target")).scalar() == 0
+        assert conn.execute(text("SELECT user_login FROM audit_event WHERE action = 'scenario_change'")).scalar() == (
+            "test-analyst"
+        )
+
+
+def test_scenarios_page_is_read_only_for_the_ministry(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario_id = _iom_scenario(small_engine, "Чужой", 10.0)
+    monkeypatch.setenv("RSNMS_DATABASE_URL", _url(small_engine))
+    at = AppTest.from_file(str(ROOT / "pages" / "scenarios.py"), default_timeout=60)
+    at.query_params["scenario"] = str(scenario_id)
+    at.run()  # not signed in: read as the ministry
+    assert not at.exception, at.exception
+    keys = {button.key for button in at.button}
+    assert not keys & {"scenarios.save", "scenarios.raise", "scenarios.delete"}
+    assert at.data_editor[0].value["Цель"].tolist() == [10.0]
+
+
+# --- access: sign-in, navigation per role, municipal filtering -------------------------------------------------
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, url: str, user: dict[str, object] | None = None) -> AppTest:
+    monkeypatch.setenv("RSNMS_DATABASE_URL", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed", "refused"),
+    [
+        (None, ["pages/overview.py", "pages/deficits.py", "pages/login.py"], ["pages/upload.py", "pages/audit.py"]),
+        (Role.MINISTRY, ["pages/roadmap.py"], ["pages/upload.py", "pages/uploads_history.py", "pages/audit.py"]),
+        (Role.MUNICIPAL, ["pages/methodists.py"], ["pages/upload.py", "pages/audit.py"]),
+        (Role.CNPPM, ["pages/upload.py", "pages/uploads_history.py"], ["pages/audit.py"]),
+        (Role.ADMIN, ["pages/upload.py", "pages/audit.py"], []),
+    ],
+)
+def test_navigation_is_built_for_the_role(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch, role: Role | None, allowed: list[str], refused: list[str]
+) -> None:
+    at = _app(monkeypatch, _url(small_engine), _signed_in(role) if role else None)
+    for page in allowed:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    for page in refused:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_protected_pages_refuse_other_roles_on_the_server(
+    small_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for page in ("pages/upload.py", "pages/uploads_history.py", "pages/audit.py"):
+        at = _run(page, monkeypatch, _url(small_engine), role=Role.MINISTRY)  # a deep link past the navigation
+        assert at.warning and not at.title, page
+
+
+def test_production_mode_shows_only_the_sign_in(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSNMS_AUTH", "required")
+    at = _app(monkeypatch, _url(small_engine))
+    assert at.title[0].value == "Вход в РСНМС-Монитор"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/overview.py")
+
+
+def test_sign_in_and_out(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth.add_user(
+        small_engine, login="ivanova", password="correct horse 1", role=Role.CNPPM, actor=Actor(None, Role.ADMIN),
+        now=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    at = _run("pages/login.py", monkeypatch, _url(small_engine))
+    at.text_input(key="auth.login").set_value("ivanova")
+    at.text_input(key="auth.password").set_value("wrong password")
+    at.button[0].click().run()
+    assert "Неверный логин или пароль" in at.error[0].value and "user" not in at.session_state
+    at.text_input(key="auth.password").set_value("correct horse 1")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["user"]["role"] == "cnppm"
+    assert at.title[0].value == "Учётная запись"
+    at.button(key="auth.sign_out.page").click().run()
+    assert "user" not in at.session_state
+    with small_engine.connect() as conn:
+        actions = conn.execute(text("SELECT action FROM audit_event ORDER BY id")).scalars().all()
+    assert actions == ["user_change", "login_failed", "login", "logout"]
+
+
+def test_an_idle_session_ends(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSNMS_DATABASE_URL", _url(small_engine))
+    at = AppTest.from_file(str(ROOT / "pages" / "login.py"), default_timeout=60)
+    at.session_state["user"] = _signed_in(Role.CNPPM)
+    at.session_state["user_seen"] = dt.datetime.now(dt.UTC) - dt.timedelta(hours=9)
+    at.run()
+    assert "user" not in at.session_state
+    assert "Сеанс завершён" in at.info[0].value
+
+
+def test_a_municipal_account_sees_its_own_municipality_only(
+    ref_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_deficits(ref_engine)
+    with ref_engine.connect() as conn:
+        city = conn.execute(text("SELECT id FROM municipality WHERE name = 'г. Омск'")).scalar()
+    user = _signed_in(Role.MUNICIPAL, region="omsk", municipality_id=city, municipality="г. Омск")
+    at = _app(monkeypatch, _url(ref_engine), user)
+    at.switch_page("pages/deficits.py").run()
+    assert not at.exception, at.exception
+    assert set(_chart_rows(at, 0)["row"]) == {"г. Омск"}  # no other municipality, no regional row
+    assert not [box for box in at.selectbox if box.key == "filters.region"]  # the region is fixed
+    assert "Данные по отдельным организациям доступны сотрудникам ЦНППМ." in [info.value for info in at.info]
+
+
+def test_audit_page_for_the_administrator(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth.add_user(
+        small_engine, login="ivanova", password="correct horse 1", role=Role.CNPPM, actor=Actor("root", Role.ADMIN),
+        now=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    at = _run("pages/audit.py", monkeypatch, _url(small_engine), role=Role.ADMIN)
+    assert at.title[0].value == "Журнал действий"
+    events = at.dataframe[0].value
+    assert events.iloc[0][["Пользователь", "Действие"]].tolist() == ["root", "пользователь"]
+    at.multiselect(key="audit.actions").set_value(["login"]).run()
+    assert at.dataframe[0].value.empty
+
+
+def test_a_municipal_account_sees_its_own_methodist_load(small_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with small_engine.connect() as conn:
+        city = conn.execute(text("SELECT id FROM municipality WHERE name = 'г. Омск'")).scalar()
+    user = _signed_in(Role.MUNICIPAL, region="omsk", municipality_id=city, municipality="г. Омск")
+    at = _app(monkeypatch, _url(small_engine), user)
+    at.switch_page("pages/methodists.py").run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["Муниципалитет"].tolist() == ["г. Омск"]
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert not at.metric  # no regional tiles: its own scorecard only
+    assert at.subheader[0].value.endswith(": г. Омск")

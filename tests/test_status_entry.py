@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from rsnms import store
-from rsnms.access import Role
+from rsnms.access import Actor, Role
 from rsnms.errors import RsnmsError
 from rsnms.status_entry import Entry, record
 
@@ -29,7 +29,7 @@ def _reports(engine: Engine) -> list[tuple[object, ...]]:
 def test_an_entry_is_a_dated_report_in_its_own_batch_and_audited(store_engine: Engine) -> None:
     item = _item(store_engine)
     entry = Entry(item, dt.date(2022, 12, 30), "partial", 3.0, " https://example.org/prikaz.pdf ")
-    batch = record(store_engine, entry, role=Role.CNPPM, user="cnppm1", now=NOW)
+    batch = record(store_engine, entry, actor=Actor("cnppm1", Role.CNPPM), now=NOW)
     [(item_id, as_of, status, quantity, evidence)] = _reports(store_engine)
     assert (item_id, str(as_of)[:10], status, quantity) == (item, "2022-12-30", "partial", 3.0)
     assert evidence == "https://example.org/prikaz.pdf"
@@ -41,7 +41,7 @@ def test_an_entry_is_a_dated_report_in_its_own_batch_and_audited(store_engine: E
     assert (kind, user, created) == ("roadmap_status_entry", "cnppm1", 1)
     assert [tuple(row) for row in audit] == [("roadmap_status", batch)]
     later = Entry(item, dt.date(2022, 12, 31), "done")
-    record(store_engine, later, role=Role.ADMIN, user=None, now=NOW)
+    record(store_engine, later, actor=Actor(None, Role.ADMIN), now=NOW)
     assert len(_reports(store_engine)) == 2  # a new report, the first one kept
     store.undo(store_engine, batch_id=batch, now=NOW)
     assert [row[2] for row in _reports(store_engine)] == ["done"]  # the journal can take an entry back
@@ -50,8 +50,8 @@ def test_an_entry_is_a_dated_report_in_its_own_batch_and_audited(store_engine: E
 @pytest.mark.parametrize(
     ("entry", "role", "message"),
     [
-        (Entry(0, dt.date(2022, 12, 30), "done"), Role.MINISTRY, "только ЦНППМ или администратор"),
-        (Entry(0, dt.date(2022, 12, 30), "done"), Role.ANALYST, "только ЦНППМ или администратор"),
+        (Entry(0, dt.date(2022, 12, 30), "done"), Role.MINISTRY, "Недостаточно прав"),
+        (Entry(0, dt.date(2022, 12, 30), "done"), Role.ANALYST, "Недостаточно прав"),
         (Entry(0, dt.date(2023, 1, 5), "done"), Role.CNPPM, "не может быть позже"),
         (Entry(0, dt.date(2022, 12, 30), "finished"), Role.CNPPM, "Выберите статус"),
         (Entry(0, dt.date(2022, 12, 30), "done", -1.0), Role.CNPPM, "не меньше нуля"),
@@ -60,13 +60,14 @@ def test_an_entry_is_a_dated_report_in_its_own_batch_and_audited(store_engine: E
 def test_refused_entries_change_nothing(store_engine: Engine, entry: Entry, role: Role, message: str) -> None:
     entry = Entry(_item(store_engine), entry.as_of, entry.status, entry.quantity, entry.evidence)
     with pytest.raises(RsnmsError, match=message):
-        record(store_engine, entry, role=role, user=None, now=NOW)
+        record(store_engine, entry, actor=Actor(None, role), now=NOW)
     assert _reports(store_engine) == []
 
 
 def test_a_report_is_never_overwritten(store_engine: Engine) -> None:
     entry = Entry(_item(store_engine), dt.date(2022, 12, 30), "in_progress")
-    record(store_engine, entry, role=Role.CNPPM, user=None, now=NOW)
+    cnppm = Actor(None, Role.CNPPM)
+    record(store_engine, entry, actor=cnppm, now=NOW)
     with pytest.raises(RsnmsError, match="не перезаписываются"):
-        record(store_engine, Entry(entry.item_id, entry.as_of, "done"), role=Role.CNPPM, user=None, now=NOW)
+        record(store_engine, Entry(entry.item_id, entry.as_of, "done"), actor=cnppm, now=NOW)
     assert [row[2] for row in _reports(store_engine)] == ["in_progress"]
