@@ -6,6 +6,7 @@ import streamlit as st
 
 from rsnms import access, recommendations, report, ui
 from rsnms.errors import RsnmsError
+from rsnms.ui import report_views
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -41,7 +42,7 @@ as_ministry = full_detail and st.toggle(
 suppress = ui.settings().suppress_below if as_ministry or not full_detail else None
 try:
     rules = recommendations.load_rules()
-    figures = ui.load_report_figures(url, region, year, scope, suppress, dt.date.today())
+    figures = report_views.load_report_figures(url, region, year, scope, suppress, dt.date.today())
 except RsnmsError as error:
     st.error(str(error))
     st.stop()
@@ -62,7 +63,9 @@ with st.expander("Правила и пороги"):
 
 st.subheader("Скачать")
 place = region if scope is None else f"{region}_{municipality}".replace(" ", "_")
-ui.render_report_downloads(url, region, year, scope, suppress, sections, name=f"аналитическая_справка_{place}_{year}")
+report_views.render_report_downloads(
+    url, region, year, scope, suppress, sections, name=f"аналитическая_справка_{place}_{year}"
+)
 st.caption(
     "Файл собирается при нажатии (для всего региона — несколько секунд). DOCX можно отредактировать перед "
     "подписанием; PDF — для рассылки." + (f" Группы меньше {suppress} человек в справке скрыты." if suppress else "")
