@@ -38,6 +38,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.pages
 	$(PY) -m bench.ingest
 	$(PY) -m bench.deficits
+	$(PY) -m bench.load --viewers 20
 
 init: $(VENV)/.runtime
 	$(PY) -m rsnms init
