@@ -32,6 +32,9 @@ if scored.empty:
 card = monitoring.scope_rows(scored, year=year, municipality_id=municipality_id)
 previous = monitoring.scope_rows(scored, year=year - 1, municipality_id=municipality_id)
 st.subheader(f"{municipality.capitalize() if municipality_id is None else municipality}, {year} год")
+if card.empty:
+    st.info(f"За {year} год данных по этому муниципалитету нет: значения появятся после загрузки данных ЦНППМ.")
+    st.stop()
 indicator_views.render_scorecard(card, previous if not previous.empty else None)
 st.caption("Источник значений: " + ", ".join(sorted(set(card["source"].dropna()))) + ".")
 bars = card.assign(label=card["short_name"])[["label", "value", "target", "status", "unit", "numerator", "denominator"]]
@@ -70,10 +73,13 @@ else:
 
 past = monitoring.history(scored, code=code, municipality_id=municipality_id)
 target_year, target = indicator_views.final_target(url, region, code, scenario.id if scenario else None)
-path = monitoring.target_path(past, target=target, target_year=target_year) if target_year else None
-ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["year"].max()) + 2))
-ui.render_chart("trend", past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}")
-st.caption("«Прогноз» — линейный тренд по фактическим значениям, не официальная цель.")
+if past["value"].notna().any():
+    path = monitoring.target_path(past, target=target, target_year=target_year) if target_year else None
+    ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["year"].max()) + 2))
+    ui.render_chart("trend", past, target_path=path, forecast=ahead, title=f"{codes[code]}: {municipality}")
+    st.caption("«Прогноз» — линейный тренд по фактическим значениям, не официальная цель.")
+else:
+    st.info("Динамики нет: по этому показателю ещё нет фактических значений.")
 
 # computed on demand: it scores every region
 if ui.own_municipality() is None and st.toggle("Сравнить регионы", key="indicators.compare"):

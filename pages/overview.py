@@ -35,7 +35,11 @@ else:  # a municipal account: its own municipality's scorecard, no regional tile
     )
     st.subheader(f"Показатели эффективности за {year} год: {municipality}")
 if card.empty:
-    st.info("В акте региона нет перечня показателей эффективности РСНМС.")
+    st.info(
+        "В акте региона нет перечня показателей эффективности РСНМС."
+        if own is None
+        else f"За {year} год данных по муниципалитету ещё нет: они появятся после загрузки данных ЦНППМ."
+    )
 else:
     indicator_views.render_scorecard(card)
     st.caption(

@@ -45,6 +45,9 @@ if year is None:
     st.info("По этому региону ещё нет фактических данных: сравнивать сценарий не с чем.")
     st.stop()
 analysis = scenario_views.load_scenario_analysis(ui.settings().database_url, region, scenario.id, year)
+own = ui.own_municipality()
+if own is not None:  # a municipal account sees (and exports) its own municipality only
+    analysis = scenarios.only_municipality(analysis, own)
 with comparison_tab:
     scenario_views.render_scenario_comparison(analysis, region=region, year=year)
 with pace_tab:

@@ -36,8 +36,7 @@ st.caption(
     "Отмена возвращает базу к состоянию до загрузки: новые строки удаляются, изменённые получают прежние значения."
 )
 confirm = st.checkbox("Да, отменить эту загрузку", key="history.confirm")
-undo, erase = st.columns(2)
-if undo.button("Отменить загрузку", disabled=not confirm, key="history.undo"):
+if st.button("Отменить загрузку", disabled=not confirm, key="history.undo"):
     try:
         actions.undo_batch(engine, batch_id=int(batch_id), actor=actor, now=dt.datetime.now(dt.UTC))
     except RsnmsError as error:
@@ -46,8 +45,19 @@ if undo.button("Отменить загрузку", disabled=not confirm, key="h
         ui.clear_caches()
         st.session_state["history.message"] = f"Загрузка № {batch_id} отменена."
         st.rerun()
-if erase.button("Удалить персональные данные загрузки", disabled=not confirm, key="history.erase"):
-    removed = actions.erase_batch(engine, batch_id=int(batch_id), actor=actor, now=dt.datetime.now(dt.UTC))
-    ui.clear_caches()
-    st.session_state["history.message"] = f"Удалено строк с персональными данными: {removed}."
-    st.rerun()
+
+st.subheader("Удаление персональных данных")
+st.caption(
+    "Удаляются строки о педагогах (псевдонимы, результаты диагностики, ИОМ, курсы, поддержка), которые принесла "
+    "загрузка; сводные показатели остаются. Это действие необратимо."
+)
+erase_confirm = st.checkbox("Да, удалить персональные данные этой загрузки безвозвратно", key="history.erase_confirm")
+if st.button("Удалить персональные данные загрузки", disabled=not erase_confirm, key="history.erase"):
+    try:
+        removed = actions.erase_batch(engine, batch_id=int(batch_id), actor=actor, now=dt.datetime.now(dt.UTC))
+    except RsnmsError as error:
+        st.error(str(error))
+    else:
+        ui.clear_caches()
+        st.session_state["history.message"] = f"Удалено строк с персональными данными: {removed}."
+        st.rerun()

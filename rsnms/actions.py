@@ -2,6 +2,8 @@
 
 ``pipeline.commit`` and ``store.undo``/``erase_personal`` do the work; these are what pages and the
 command line call, so a page that forgot to hide a button still cannot let the wrong role change data.
+The audit event is written right after the change, in its own transaction (the batch itself also records
+who and when, so a failure between the two loses no trace of an upload).
 """
 
 from __future__ import annotations

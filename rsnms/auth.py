@@ -31,7 +31,12 @@ DEMO_USERS = {
     "demo-analyst": (Role.ANALYST, "demo-analyst-2026", None),
     "demo-municipal": (Role.MUNICIPAL, "demo-municipal-2026", "Тарский муниципальный район"),
 }
-SIGN_IN_REFUSED = "Неверный логин или пароль."
+# The one answer to a refused sign-in, whatever the reason (no hint whether a login exists); the reason is
+# in the audit log. After several failures in a row an account is locked for a while.
+SIGN_IN_REFUSED = (
+    "Неверный логин или пароль. После нескольких неудачных попыток подряд вход на время блокируется; "
+    "если не получается войти, обратитесь к администратору."
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,7 @@ def _signed_in(conn: Connection, row: Any, login: str, password: str | None, now
         )
     audit.record(conn, action="login", user=login, detail=f"{ROLE_NAMES[Role(row.role)]}{how}", at=now)
     municipality_id = int(row.municipality_id) if row.municipality_id is not None else None
-    return User(login, Role(row.role), row.code, municipality_id, row.name)
+    return User(login, Role(row.role), row.code, municipality_id, row.name)  # as refreshed() builds it
 
 
 _USER_SQL = """
@@ -170,6 +175,19 @@ _USER_SQL = """
            m.name FROM app_user u LEFT JOIN region r ON r.id = u.region_id
     LEFT JOIN municipality m ON m.id = u.municipality_id WHERE u.login = :l
 """
+
+
+def refreshed(engine: Engine, login: str) -> User | None:
+    """The user as the store has it now (role and place), or None when the login is gone or disabled.
+
+    A session re-reads its user with this, so a disabled account or a changed role takes effect at once.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(text(_USER_SQL), {"l": login}).one_or_none()
+    if row is None or not row.is_active:
+        return None
+    municipality_id = int(row.municipality_id) if row.municipality_id is not None else None
+    return User(login, Role(row.role), row.code, municipality_id, row.name)
 
 
 def single_sign_on(engine: Engine, *, login: str, settings: Settings, now: dt.datetime) -> User:
@@ -189,7 +207,7 @@ def single_sign_on(engine: Engine, *, login: str, settings: Settings, now: dt.da
 
 
 def authenticate(engine: Engine, *, login: str, password: str, settings: Settings, now: dt.datetime) -> User:
-    """The user for a login and password, or RsnmsError in Russian (the same words whatever was wrong).
+    """The user for a login and password, or RsnmsError with ``SIGN_IN_REFUSED`` whatever was wrong.
 
     Every attempt is audited; failures in a row lock the account for a while; a disabled user, a locked
     account and a demo account outside the demo mode are refused.
@@ -202,7 +220,7 @@ def authenticate(engine: Engine, *, login: str, password: str, settings: Setting
             try:
                 _HASHER.verify(row.password_hash, password)
             except (VerificationError, InvalidHashError):
-                refusal = SIGN_IN_REFUSED
+                refusal = "неверный пароль"
                 failures = int(row.failed_logins) + 1
                 locked = now + dt.timedelta(minutes=settings.lockout_minutes)
                 lock = failures >= settings.lockout_attempts
@@ -216,17 +234,17 @@ def authenticate(engine: Engine, *, login: str, password: str, settings: Setting
             action = "login_locked" if "заблокирован" in refusal else "login_failed"
             audit.record(conn, action=action, user=login or None, detail=refusal, at=now)
     if refusal is not None:
-        raise RsnmsError(refusal)
+        raise RsnmsError(SIGN_IN_REFUSED)  # the reason stays in the audit log
     assert row is not None
     with engine.begin() as conn:
         return _signed_in(conn, row, login, password, now, "")
 
 
 def _refusal(row: object, login: str, settings: Settings, now: dt.datetime) -> str | None:
-    """Why a sign-in is refused before the password is checked, or None."""
+    """Why a sign-in is refused before the password is checked (for the audit log), or None."""
     if row is None:
         _HASHER.hash("timing-equaliser")  # as slow as a real check: no hint that the login does not exist
-        return SIGN_IN_REFUSED
+        return "логин не найден"
     if not row.is_active:  # type: ignore[attr-defined]
         return "Учётная запись отключена. Обратитесь к администратору."
     locked_until = _aware(row.locked_until)  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ SORTS = {"total": "по доле дефицитов", "name": "по алфави
 YOUNG_AGE, YOUNG_YEARS = 35, 3  # «молодой педагог»: under 35, or in the first three years of work
 SOURCE_PERSON, SOURCE_COUNTS = "персональные данные", "сводные данные"
 NO_DATA_TEXT = formatting.NO_DATA
+HIDDEN_TEXT = "скрыто"  # a cell hidden so that a total cannot give a small one away
 
 
 # --- The level scale ----------------------------------------------------------------------------------------
@@ -457,16 +458,47 @@ def _all_areas(grid: pd.DataFrame) -> pd.DataFrame:
 
 def _states(grid: pd.DataFrame, suppress_below: int | None) -> pd.DataFrame:
     counted = grid["n_assessed"].fillna(0)
-    hidden = (counted > 0) & (counted < suppress_below) if suppress_below else pd.Series(False, index=grid.index)
+    small = (counted > 0) & (counted < suppress_below) if suppress_below else pd.Series(False, index=grid.index)
+    shielding = _complementary(grid, small) if suppress_below else small
+    hidden = small | shielding
     grid["state"] = np.where(counted == 0, NO_DATA, np.where(hidden, SUPPRESSED, DATA))
     grid.loc[hidden, ["n_assessed", "n_with_deficit", "mean_score", "share"]] = math.nan
     grid.loc[counted == 0, ["n_assessed", "n_with_deficit", "mean_score", "share"]] = math.nan
     texts = {SUPPRESSED: f"< {suppress_below}", NO_DATA: NO_DATA_TEXT}
     grid["label"] = [
-        formatting.percent(share, 0) if state == DATA else texts[state]
-        for share, state in zip(grid["share"], grid["state"], strict=True)
+        formatting.percent(share, 0) if state == DATA else HIDDEN_TEXT if shield else texts[state]
+        for share, state, shield in zip(grid["share"], grid["state"], shielding & ~small, strict=True)
     ]
     return grid
+
+
+def _complementary(grid: pd.DataFrame, small: pd.Series[bool]) -> pd.Series[bool]:
+    """Cells hidden besides the small ones so that no total gives a hidden cell away by subtraction.
+
+    A row (or an area) whose cells include exactly one hidden cell would let its total, minus the cells
+    shown, reveal it; so its smallest other cell with data is hidden too (or, when it has none, its total),
+    until no row or area shows a way back to a hidden cell (complementary suppression of statistical tables).
+    """
+    hidden = small.copy()
+    body = ~grid["row_total"] & ~grid["area_total"]
+    has_data = grid["n_assessed"].fillna(0) > 0
+    totals = {"row": grid["area_total"] & ~grid["row_total"], "area": grid["row_total"] & ~grid["area_total"]}
+    changed = True
+    while changed:
+        changed = False
+        for key in ("row", "area"):
+            for label, cells in grid[body].groupby(key, sort=False):
+                if hidden[cells.index].sum() != 1:
+                    continue
+                candidates = cells.index[has_data[cells.index] & ~hidden[cells.index]]
+                if len(candidates):
+                    hidden[grid.loc[candidates, "n_assessed"].astype(float).idxmin()] = True
+                    changed = True
+                else:  # nothing else to hide in the row (area): its total would give the cell away
+                    total = grid.index[totals[key] & (grid[key] == label) & has_data & ~hidden]
+                    hidden[total] = True
+                    changed = changed or bool(len(total))
+    return hidden & ~small
 
 
 def change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -532,8 +564,9 @@ def _similar_next_to_each_other(profiles: pd.DataFrame, labels: list[str]) -> li
 
 def ranked(grid: pd.DataFrame, *, by: str, limit: int = 5) -> pd.DataFrame:
     """The areas (``by="area"``) or rows (``by="row"``) with the highest share of deficits, for the page's lists."""
-    if by == "area":
+    if by == "area":  # the region's row; a grid of one municipality alone ranks that municipality's areas
         totals = grid[grid["row_total"] & ~grid["area_total"]]
+        totals = totals if not totals.empty else grid[~grid["area_total"]]
     else:
         totals = grid[grid["area_total"] & ~grid["row_total"]]
     totals = totals[totals["state"] == DATA].sort_values("share", ascending=False).head(limit)

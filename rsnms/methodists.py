@@ -28,6 +28,7 @@ from rsnms import formatting, labels, queries
 MET, OVER, NO_METHODIST, NO_DATA = "met", "not_met", "no_methodist", "no_data"
 IDLE, OVERLOADED, NORMAL = "idle", "overloaded", "normal"
 NORM_CODE = "methodist_norm"
+FTE_STEPS = 4  # a methodist's FTE comes in quarters (0,25 ставки)
 TABLE_COLUMNS = [
     "municipality",
     "teachers",
@@ -154,7 +155,8 @@ def base(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
 def municipalities(base_frame: pd.DataFrame, *, norm: float, extra: Mapping[int, float] | None = None) -> pd.DataFrame:
     """The load table for a norm, with ``extra`` methodist FTE added per municipality id (a what-if).
 
-    Adds ``teachers_per_methodist``, ``required`` = ceil(teachers / norm), ``shortfall`` = required − FTE
+    Adds ``teachers_per_methodist``, ``required`` = teachers / norm rounded up to a quarter FTE (design.md's
+    ceil(teachers / norm) in the FTE a methodist is hired by), ``shortfall`` = required − FTE
     (never below 0), ``unassigned`` teachers and ``status``. Municipalities with teachers and no methodist come
     first, then the highest load.
     """
@@ -163,7 +165,7 @@ def municipalities(base_frame: pd.DataFrame, *, norm: float, extra: Mapping[int,
         frame.loc[frame["municipality_id"] == municipality_id, "methodists_fte"] += added
     fte = frame["methodists_fte"]
     frame["teachers_per_methodist"] = frame["teachers"] / fte.where(fte > 0)
-    frame["required"] = np.ceil(frame["teachers"] / norm)
+    frame["required"] = np.ceil(frame["teachers"] / norm * FTE_STEPS) / FTE_STEPS  # within the norm ⇔ no shortfall
     frame["shortfall"] = (frame["required"] - fte).clip(lower=0)
     frame["unassigned"] = (frame["teachers"] - frame["assigned"]).clip(lower=0)
     frame["status"] = _statuses(frame, norm)
@@ -222,7 +224,7 @@ def display_municipalities(table_frame: pd.DataFrame) -> pd.DataFrame:
             "Педагогов на 1 методиста": [
                 formatting.number(n) if pd.notna(n) else "—" for n in table_frame["teachers_per_methodist"]
             ],
-            "Нужно ставок по норме": [formatting.number(n) for n in table_frame["required"]],
+            "Нужно ставок по норме": [formatting.short_number(n, 2) for n in table_frame["required"]],
             "Не хватает ставок": [formatting.short_number(n, 2) for n in table_frame["shortfall"]],
             "Педагогов без методиста": [formatting.number(n) for n in table_frame["unassigned"]],
             "Статус": [labels.METHODIST_LOAD_STATUS[code][0] for code in table_frame["status"]],

@@ -37,9 +37,10 @@ def regions(engine: Engine) -> pd.DataFrame:
 
 
 def municipalities(engine: Engine, *, region: str) -> pd.DataFrame:
-    """``id``, ``name``, ``short_name``, ``kind`` of a region's municipalities."""
+    """``id``, ``name``, ``short_name`` (the name when an upload gave none), ``kind`` of a region's municipalities."""
     sql = """
-        SELECT m.id, m.name, m.short_name, m.kind FROM municipality m JOIN region r ON r.id = m.region_id
+        SELECT m.id, m.name, COALESCE(NULLIF(m.short_name, ''), m.name) AS short_name, m.kind
+        FROM municipality m JOIN region r ON r.id = m.region_id
         WHERE r.code = :region ORDER BY m.sort_order, m.name
     """
     return sql_frame(engine, sql, region=region)

@@ -22,9 +22,9 @@ Rules (a rule fires when its figure is *above* its threshold, or *at least* it w
     next year's plan). Cites the share and the counts.
 ``methodist_load``
     Teachers per methodist FTE exceed the norm by more than ``over_norm_percent`` % of it, or a municipality
-    has teachers and no methodist (→ the education authority and the ЦНППМ: the FTE missing, ⌈teachers ÷ norm⌉
-    − FTE, as on the «Нагрузка методистов» page). For the region and for each municipality. Cites teachers,
-    FTE, load and norm.
+    has teachers and no methodist (→ the education authority and the ЦНППМ: the FTE missing, teachers ÷ norm
+    up to a quarter FTE − FTE, as on the «Нагрузка методистов» page). For the region and for each
+    municipality. Cites teachers, FTE, load and norm.
 ``roadmap_late``
     A roadmap item reported «не выполнено» at the report's date, or overdue with its last due date at least
     ``min_days`` days before it (→ its responsible bodies). Cites the deadline, the days late and the status.
@@ -130,7 +130,7 @@ def describe(rules: Rules) -> pd.DataFrame:
             "methodist_load",
             f"Педагогов на 1 ставку методиста больше нормы более чем на {n(rules.load_over_norm_percent)} % "
             "нормы или в муниципалитете есть педагоги и нет методиста",
-            "Недостающие ставки региональных методистов: ⌈педагоги ÷ норма⌉ − ставки",
+            "Недостающие ставки региональных методистов: педагоги ÷ норма (вверх до 0,25) − ставки",
             f"{AUTHORITY}, ЦНППМ",
         ),
         (

@@ -282,7 +282,8 @@ def import_xlsx(
 ) -> int:
     """Create a scenario from a workbook exported by :func:`to_xlsx`; returns its id.
 
-    The name is the file's, with « (2)», « (3)»… added when it is taken. Raises RsnmsError (every problem of
+    The name is the one the workbook's «Сценарий» sheet gives («Название»), with « (2)», « (3)»… added
+    when it is taken. Raises RsnmsError (every problem of
     the targets at once) when the file is not such a workbook or its scenario is of another region.
     """
     require(edits_scenarios(actor.role), "загружать сценарии")

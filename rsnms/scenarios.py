@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,21 @@ class Analysis:
     hiring: pd.DataFrame = field(repr=False)
     official_norm: float
     scenario_norm: float
+
+
+def only_municipality(analysis: Analysis, municipality_id: int) -> Analysis:
+    """The analysis of one municipality alone (a municipal account sees and exports nothing else)."""
+
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["municipality_id"] == municipality_id].reset_index(drop=True)
+
+    return replace(
+        analysis,
+        scored=own(analysis.scored),
+        comparison=own(analysis.comparison),
+        pace=own(analysis.pace),
+        hiring=own(analysis.hiring),
+    )
 
 
 def as_targets(frame: pd.DataFrame) -> pd.DataFrame:

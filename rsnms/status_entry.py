@@ -54,7 +54,7 @@ def record(engine: Engine, entry: Entry, *, actor: access.Actor, now: dt.datetim
             that date (a report is never overwritten: choose another date).
     """
     access.require(access.enters_statuses(actor.role), "вносить статус мероприятия")
-    found = problems(entry, today=now.date())
+    found = problems(entry, today=now.astimezone().date())  # the server's own date, as the form's calendar
     if found:
         raise RsnmsError(" ".join(found))
     with engine.begin() as conn:

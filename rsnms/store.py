@@ -357,7 +357,10 @@ def erase_personal(engine: Engine, *, batch_id: int, now: dt.datetime) -> int:
             if name == "methodist_assignment":
                 condition = and_(condition, rows.c.educator_id.is_not(None))
             removed += conn.execute(delete(rows).where(condition)).rowcount
-        used = [select(table(name).c.educator_id) for name in (*PERSON_TABLES, "methodist_assignment")]
+        used = [  # NOT IN against a NULL is never true: organisation-level links have no educator
+            select(table(name).c.educator_id).where(table(name).c.educator_id.is_not(None))
+            for name in (*PERSON_TABLES, "methodist_assignment")
+        ]
         orphans = and_(educators.c.batch_id == batch_id, *(educators.c.id.not_in(query) for query in used))
         removed += conn.execute(delete(educators).where(orphans)).rowcount
         conn.execute(update(batches).where(batches.c.id == batch_id).values(erased_at=now))

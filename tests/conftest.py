@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from rsnms import db, models
+from rsnms import auth, db, models
+from rsnms.access import Actor, Role
 from rsnms.reference import load_reference
 
 POSTGRES_URL = os.environ.get("RSNMS_TEST_DATABASE_URL", "")
@@ -216,3 +217,20 @@ def seed_deficits(engine: Engine) -> None:
             ),
             {"city": DEFICIT_CITY, "azov": DEFICIT_AZOV},
         )
+
+
+def session_user(engine: Engine, role: Role, municipality: str | None = None) -> dict[str, object]:
+    """A user of the role registered in the store (once) and its session entry, as ui.sign_in keeps it.
+
+    The app re-reads the signed-in user from the store on every page, so a test's user must exist there.
+    """
+    login = f"test-{role.value}" + (f"-{abs(hash(municipality)) % 10_000}" if municipality else "")
+    if login not in set(auth.users(engine)["login"]):
+        auth.add_user(
+            engine, login=login, password="test-password-1", role=role, region="omsk" if municipality else None,
+            municipality=municipality, actor=Actor(None, Role.ADMIN), now=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+    user = auth.refreshed(engine, login)
+    assert user is not None
+    return {"login": login, "role": role.value, "region": user.region, "municipality_id": user.municipality_id,
+            "municipality": user.municipality}  # fmt: skip

@@ -201,7 +201,7 @@ def test_scenario_commands_and_the_scenario_option(
     assert (rows["iom_share"]["target"], rows["iom_share"]["status"]) == (10.0, "met")
     assert main(["methodists", "--region", "omsk", "--year", "2024", "--scenario", str(made), "--format", "json"]) == 0
     city = json.loads(capsys.readouterr().out)[0]
-    assert (city["municipality"], city["required"]) == ("г. Омск", 5.0)  # 900 teachers at 200 per methodist
+    assert (city["municipality"], city["required"]) == ("г. Омск", 4.5)  # 900 teachers at 200 per methodist
     output = tmp_path / "сценарий.xlsx"
     assert main(["scenario", "export", str(made), "-o", str(output)]) == 0
     assert output.read_bytes()[:2] == b"PK"

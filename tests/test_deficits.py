@@ -79,9 +79,19 @@ def test_small_cells_are_hidden_below_the_threshold(results_engine: Engine) -> N
     city = cell(grid, CITY_SHORT, "цифровая")  # 3 people
     assert city["state"] == deficits.SUPPRESSED and city["label"] == "< 5"
     assert all(math.isnan(float(str(city[key]))) for key in ("n_assessed", "n_with_deficit", "share", "mean_score"))
-    assert cell(grid, AZOV_SHORT, "цифровая")["state"] == deficits.DATA  # 40 counted
     assert cell(grid, CITY_SHORT, deficits.ALL_AREAS)["state"] == deficits.DATA  # 5 assessments: not below 5
     assert cell(grid, deficits.REGION_ROW, "цифровая")["n_assessed"] == 43  # totals from the full figures
+    # Azov's 40 would give the city's 3 away (43 − 40): hidden too, as «скрыто»
+    azov = cell(grid, AZOV_SHORT, "цифровая")
+    assert (azov["state"], azov["label"]) == (deficits.SUPPRESSED, "скрыто") and math.isnan(float(str(azov["share"])))
+    assert cell(grid, AZOV_SHORT, deficits.ALL_AREAS)["state"] == deficits.SUPPRESSED  # its only cell: 40 as well
+    body = grid[~grid["row_total"] & ~grid["area_total"]]
+    totals = {"row": grid[grid["area_total"]].set_index("row")["state"],
+              "area": grid[grid["row_total"]].set_index("area")["state"]}  # fmt: skip
+    for key in ("row", "area"):  # a lone hidden cell in a row or an area only with its total hidden too
+        lone = body.groupby(key)["state"].agg(lambda states: (states == deficits.SUPPRESSED).sum() == 1)
+        for label in lone[lone].index:
+            assert totals[key][label] == deficits.SUPPRESSED, (key, label)
 
 
 def test_filters_narrow_the_people_and_leave_uploaded_counts_out(results_engine: Engine) -> None:
@@ -236,7 +246,7 @@ def test_workbook_sheets_keep_hidden_cells_as_text(results_engine: Engine) -> No
     assert list(sheets) == ["Доля с дефицитом, %", "Ячейки", "Условия"]
     shares = sheets["Доля с дефицитом, %"].set_index("Муниципалитет")
     assert shares.loc[CITY_SHORT, "цифровая"] == "< 5"
-    assert shares.loc[AZOV_SHORT, "цифровая"] == 25.0
+    assert shares.loc[AZOV_SHORT, "цифровая"] == "скрыто"  # it would give the city away
     assert shares.loc["Тарский", "цифровая"] == "нет данных"
     assert list(shares.index[:2]) == [deficits.REGION_ROW, AZOV_SHORT]
     cells = sheets["Ячейки"]

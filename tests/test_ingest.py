@@ -374,3 +374,16 @@ def test_a_value_far_from_the_municipality_history_is_a_warning_not_an_error(ref
         False,
     )
     assert preview.can_commit
+
+
+def test_erase_removes_the_educators_even_with_organisation_level_links(ref_engine: Engine) -> None:
+    from rsnms import demo
+
+    demo.load_demo(ref_engine, pseudonym_key="test-key")  # its methodists are linked to organisations only
+    with ref_engine.connect() as conn:
+        batch = conn.execute(text("SELECT id FROM upload_batch")).scalar_one()
+        links = conn.execute(text("SELECT COUNT(*) FROM methodist_assignment WHERE educator_id IS NULL")).scalar()
+    assert links and store.erase_personal(ref_engine, batch_id=batch, now=NOW) > 0
+    with ref_engine.connect() as conn:
+        left = [conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in ("educator", "diagnostic_result")]
+    assert left == [0, 0]  # no pseudonym, birth year or subject of anyone stays behind

@@ -113,13 +113,15 @@ def test_municipality_loads_from_links_caseloads_and_idle_methodists(load_engine
     assert city["methodists_fte"] == pytest.approx(2 / 3 + 0.5)
     assert city["assigned"] == 203  # 200 + 1 direct + the Гимназия's 2 pedagogues (not its manager)
     assert city["teachers_per_methodist"] == pytest.approx(600 / (2 / 3 + 0.5))
-    assert (city["required"], city["shortfall"], city["unassigned"]) == (3, pytest.approx(3 - 7 / 6), 397)
+    # 600 / 250 = 2,4 FTE, hired in quarters: 2,5
+    assert (city["required"], city["shortfall"], city["unassigned"]) == (2.5, pytest.approx(2.5 - 7 / 6), 397)
     assert city["status"] == methodists.OVER
     assert azov["methodists_fte"] == pytest.approx(1 / 3 + 1.0 + 0.25)  # М-1's third, idle М-3, М-4's stated 0,25
-    assert (azov["assigned"], azov["required"], azov["status"]) == (140, 2, methodists.MET)
+    assert (azov["assigned"], azov["required"], azov["status"]) == (140, 1.25, methodists.MET)
+    assert azov["shortfall"] == 0  # within the norm: nothing missing
     assert tara["methodists_fte"] == pytest.approx(0.75) and tara["teachers_per_methodist"] == pytest.approx(100 / 0.75)
     assert (omsky["teachers"], omsky["teachers_source"], omsky["status"]) == (3, "реестр педагогов", "no_methodist")
-    assert math.isnan(float(str(omsky["teachers_per_methodist"]))) and omsky["shortfall"] == 1
+    assert math.isnan(float(str(omsky["teachers_per_methodist"]))) and omsky["shortfall"] == 0.25
     assert table["municipality"].iloc[0] == OMSKY  # teachers and no methodist: listed first
     assert set(table.loc[table["status"] == methodists.NO_DATA, "teachers"].isna()) == {True}
 
@@ -129,7 +131,8 @@ def test_region_totals(load_engine: Engine) -> None:
     figures = methodists.totals(table, norm=NORM)
     assert figures["teachers"] == 1003 and figures["methodists_fte"] == pytest.approx(3.5)
     assert figures["teachers_per_methodist"] == pytest.approx(1003 / 3.5)
-    assert figures["required"] == 7 and figures["shortfall"] == pytest.approx(11 / 6 + 5 / 12 + 0.25 + 1)
+    assert figures["required"] == 2.5 + 1.25 + 0.5 + 0.25
+    assert figures["shortfall"] == pytest.approx((2.5 - 7 / 6) + 0.25)  # only where the norm is exceeded
     assert figures["unassigned"] == 397 + 160 + 20 + 3
     assert (figures["over_norm"], figures["without_methodist"], figures["municipalities"]) == (2, 1, 4)
     assert figures["meeting_norm_share"] == 50.0
@@ -139,7 +142,7 @@ def test_a_different_norm_and_extra_methodists_recompute_exactly(load_engine: En
     base = methodists.base(load_engine, region="omsk", year=2024)
     strict = methodists.municipalities(base, norm=150)
     assert _row(strict, CITY)["required"] == 4 and _row(strict, AZOV)["status"] == methodists.OVER
-    assert methodists.totals(strict, norm=150)["shortfall"] == pytest.approx((4 - 7 / 6) + (2 - 19 / 12) + 0.25 + 1)
+    assert methodists.totals(strict, norm=150)["shortfall"] == pytest.approx((4 - 7 / 6) + (2 - 19 / 12) + 0.25)
     omsky_id = int(base.loc[base["municipality"] == OMSKY, "municipality_id"].iloc[0])
     helped = methodists.municipalities(base, norm=NORM, extra={omsky_id: 1.0})
     assert (_row(helped, OMSKY)["status"], _row(helped, OMSKY)["shortfall"]) == (methodists.MET, 0)

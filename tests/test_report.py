@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-from conftest import seed_deficits, seed_small
+from conftest import seed_deficits, seed_small, session_user
 from pypdf import PdfReader
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
@@ -194,7 +194,7 @@ def test_methodist_load_at_its_threshold(teachers: float, fires: bool) -> None:
     found = _fired(_figures(load=_load(teachers=teachers, fte=2)), "methodist_load")
     assert [item.municipality_id for item in found] == ([None, 2] if fires else [])  # the region and «Энский»
     if fires:
-        assert found[1].text.endswith("(недостающих ставок: 1).")
+        assert found[1].text.endswith("(недостающих ставок: 0,25).")
         assert found[1].grounds == (
             "Педагогических работников: 552; ставок методистов: 2; на 1 ставку — 276 при норме не более 250.",
         )
@@ -203,7 +203,7 @@ def test_methodist_load_at_its_threshold(teachers: float, fires: bool) -> None:
 def test_a_municipality_without_methodists_always_gets_one() -> None:
     [found] = _fired(_figures(load=_load(teachers=100, fte=0)), "methodist_load")
     assert found.municipality_id == 2
-    assert found.text == "Закрепить за муниципалитетом региональных методистов (ставок по норме: 1)."
+    assert found.text == "Закрепить за муниципалитетом региональных методистов (ставок по норме: 0,5)."
     assert "ставок нет" in found.grounds[0]
 
 
@@ -380,15 +380,10 @@ def _page(monkeypatch: pytest.MonkeyPatch, engine: Engine, user: dict[str, objec
     return at
 
 
-def _user(role: Role, place: int | None = None, name: str | None = None) -> dict[str, object]:
-    return {"login": f"test-{role.value}", "role": role.value, "region": "omsk", "municipality_id": place,
-            "municipality": name}  # fmt: skip
-
-
 def test_the_page_previews_the_recommendations_and_offers_both_files(
     demo_engine: Engine, demo_report: report.Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = _page(monkeypatch, demo_engine, _user(Role.CNPPM))
+    at = _page(monkeypatch, demo_engine, session_user(demo_engine, Role.CNPPM))
     assert at.title[0].value == "Аналитическая справка: Омская область"
     preview = at.dataframe[0].value
     assert len(preview) == len(demo_report.recommendations)
@@ -399,8 +394,7 @@ def test_the_page_previews_the_recommendations_and_offers_both_files(
 def test_a_municipal_account_gets_its_own_municipality_with_small_cells_hidden(
     demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    places = pd.read_sql("SELECT id, name FROM municipality WHERE name LIKE 'Тарский%'", demo_engine)
-    place, name = int(places["id"].iloc[0]), str(places["name"].iloc[0])
-    at = _page(monkeypatch, demo_engine, _user(Role.MUNICIPAL, place, name))
+    name = str(pd.read_sql("SELECT name FROM municipality WHERE name LIKE 'Тарский%'", demo_engine)["name"].iloc[0])
+    at = _page(monkeypatch, demo_engine, session_user(demo_engine, Role.MUNICIPAL, name))
     assert set(at.dataframe[0].value["Где"]) == {name}
     assert any("Группы меньше 5 человек в справке скрыты." in caption.value for caption in at.caption)

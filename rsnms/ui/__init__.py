@@ -209,10 +209,20 @@ def chart_downloads(
 
 
 SESSION_USER, SESSION_SEEN = "user", "user_seen"
+USER_CHECK_SECONDS = 30  # how stale the session's copy of its user may be (disable, role change)
+
+
+@st.cache_data(ttl=USER_CHECK_SECONDS, show_spinner=False)
+def _refreshed(database_url: str, login: str) -> auth.User | None:
+    return auth.refreshed(db.get_engine(database_url), login)
 
 
 def current_user() -> auth.User | None:
-    """The signed-in user, or None; a session idle for longer than ``RSNMS_SESSION_MINUTES`` ends."""
+    """The signed-in user, or None; a session idle for longer than ``RSNMS_SESSION_MINUTES`` ends.
+
+    The user is re-read from the store (at most ``USER_CHECK_SECONDS`` old): a disabled account is
+    signed out and a changed role applies without a new sign-in.
+    """
     stored = st.session_state.get(SESSION_USER)
     if not stored and st.user.get("is_logged_in"):  # back from the identity provider (single sign-on)
         stored = _single_sign_on()
@@ -221,11 +231,22 @@ def current_user() -> auth.User | None:
     now = dt.datetime.now(dt.UTC)
     seen = st.session_state.get(SESSION_SEEN, now)
     if now - seen > dt.timedelta(minutes=settings().session_minutes):
-        sign_out()
-        st.session_state["auth.message"] = "Сеанс завершён из-за бездействия: войдите снова."
+        _end_session("Сеанс завершён из-за бездействия: войдите снова.")
+        return None
+    user = _refreshed(settings().database_url, str(stored["login"]))
+    if user is None:
+        _end_session("Учётная запись отключена: обратитесь к администратору.")
         return None
     st.session_state[SESSION_SEEN] = now
-    return auth.User(**{**stored, "role": access.Role(stored["role"])})
+    return user
+
+
+def _end_session(message: str) -> None:
+    """Sign out (at the identity provider too) and say why on the next page."""
+    sign_out()
+    st.session_state["auth.message"] = message
+    if st.user.get("is_logged_in"):
+        st.logout()
 
 
 def sso_configured() -> bool:

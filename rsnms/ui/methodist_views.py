@@ -44,7 +44,8 @@ def render_load_tiles(figures: dict[str, Any]) -> None:
     missing.metric(
         "Не хватает методистов",
         f"{formatting.short_number(figures['shortfall'], 2)} {formatting.plural(figures['shortfall'], FTE_FORMS)}",
-        help="Сумма по муниципалитетам: ⌈педагоги ÷ норма⌉ − ставки методистов, где это больше нуля.",
+        help="Сумма по муниципалитетам, где нагрузка выше нормы: педагоги ÷ норма (с округлением вверх до 0,25 "
+        "ставки) − ставки методистов.",
     )
     over.metric(
         "МО выше нормы",

@@ -207,13 +207,16 @@ def render_scenario_editor(scenario: scenarios.Scenario, *, region: str, editabl
         raised, moved, lowered = st.columns(3)
         if raised.button(f"Цели +{formatting.short_number(scenarios.PRESET_POINTS)} п.п.", key="scenarios.raise"):
             new = scenarios.raise_targets(current, official=official, catalogue=catalogue)
-            _save_scenario(scenario, new, norm_now, "Доли-цели подняты на 10 п.п. (не выше 100 %).")
+            points = formatting.short_number(scenarios.PRESET_POINTS)
+            _save_scenario(scenario, new, norm_now, f"Доли-цели подняты на {points} п.п. (не выше 100\u00a0%).")
         source, until = scenarios.PRESET_SHIFT
         if moved.button(f"Перенести цели {source} на {until}", key="scenarios.shift"):
             new = scenarios.shift_targets(current, official=official, catalogue=catalogue)
             _save_scenario(scenario, new, norm_now, f"Цели {source} года перенесены на {until} год.")
         if lowered.button(f"Норма {formatting.number(scenarios.PRESET_NORM)}", key="scenarios.norm_preset"):
-            _save_scenario(scenario, current, scenarios.PRESET_NORM, "Норма нагрузки методистов сценария: 200.")
+            preset = formatting.number(scenarios.PRESET_NORM)
+            message = f"Норма нагрузки методистов сценария: {preset}."
+            _save_scenario(scenario, current, scenarios.PRESET_NORM, message)
     stamp = scenario.updated_at.timestamp() if scenario.updated_at else 0
     edited = st.data_editor(
         scenarios.editor_frame(current, catalogue=catalogue, municipalities=places),
@@ -313,14 +316,21 @@ def render_scenario_pace(
     scope = pd.DataFrame({"code": [code], "municipality_id": [municipality_id]})
     official = indicator_views.load_targets(url, region)
     official_column, scenario_column = st.columns(2)
-    for column, targets, title in (
-        (official_column, official, "официальные цели"),
-        (
-            scenario_column,
-            scenarios.effective_targets(official, scenario.target_frame()),
-            f"сценарий «{scenario.name}»",
-        ),
-    ):
+    trajectories = (
+        []
+        if not past["value"].notna().any()
+        else [
+            (official_column, official, "официальные цели"),
+            (
+                scenario_column,
+                scenarios.effective_targets(official, scenario.target_frame()),
+                f"сценарий «{scenario.name}»",
+            ),
+        ]
+    )
+    if not trajectories:
+        st.info("Траекторий нет: по этому показателю ещё нет фактических значений.")
+    for column, targets, title in trajectories:
         final = scenarios.final_targets(targets, scope).iloc[0]
         path = None
         if pd.notna(final["target_year"]):

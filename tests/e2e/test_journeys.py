@@ -88,6 +88,13 @@ def test_ministry_reads_the_overview_an_indicator_and_a_municipality(journey: Jo
     expect(page.get_by_text("Данные по отдельным организациям доступны сотрудникам ЦНППМ.")).to_be_visible()
     journey.shot("deficits-without-organisations")
 
+    journey.go("Аналитическая справка")
+    with page.expect_download(timeout=180_000) as report:
+        page.get_by_role("button", name="Скачать справку (PDF)").click()
+    path = report.value.path()
+    assert report.value.suggested_filename.endswith(".pdf") and path.read_bytes().startswith(b"%PDF")
+    journey.shot("report")
+
 
 def test_a_bad_file_gets_a_russian_error_and_changes_nothing(
     journey: Journey, app_env: dict[str, str], tmp_path: Path
