@@ -513,17 +513,10 @@ def change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     hidden = (grid["state"] == SUPPRESSED) | (grid["before"] == SUPPRESSED)
     grid["state"] = np.where(both, DATA, np.where(hidden, SUPPRESSED, NO_DATA))
     grid["label"] = [
-        _points(delta) if state == DATA else label if state == SUPPRESSED else NO_DATA_TEXT
+        formatting.signed(delta) if state == DATA else label if state == SUPPRESSED else NO_DATA_TEXT
         for delta, state, label in zip(grid["change"], grid["state"], grid["label"], strict=True)
     ]
     return grid.drop(columns="before")
-
-
-def _points(delta: float) -> str:
-    """«+3,5», «−1», «0»: a change in percentage points, signed (the unit is in the legend)."""
-    rounded = round(delta, 1)
-    sign = "+" if rounded > 0 else "\u2212" if rounded < 0 else ""
-    return f"{sign}{formatting.short_number(abs(rounded))}"
 
 
 def row_order(grid: pd.DataFrame, how: str) -> list[str]:

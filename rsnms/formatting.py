@@ -34,6 +34,13 @@ def short_number(value: float | None, decimals: int = 1) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
+def signed(value: float, decimals: int = 1) -> str:
+    """«+2,3», «−1,0», «±0,0»: a change with its sign (a real minus), zero as «±»."""
+    rounded = round(value, decimals)
+    sign = "+" if rounded > 0 else "\u2212" if rounded < 0 else "±"
+    return f"{sign}{number(abs(rounded), decimals)}"
+
+
 def plural(count: float, forms: tuple[str, str, str]) -> str:
     """The Russian form of a noun after ``count``: (1 ставка, 2 ставки, 5 ставок); a fraction takes the second."""
     if not float(count).is_integer():

@@ -140,24 +140,18 @@ def _change(value: float, before: float, unit: str) -> str:
     if formatting.is_missing(value) or formatting.is_missing(before):
         return "—"
     suffix = " п.п." if unit == indicators.PERCENT_UNIT else ""
-    return f"{signed(value - before, 1 if suffix else 0)}{suffix}"
+    return f"{formatting.signed(value - before, 1 if suffix else 0)}{suffix}"
 
 
 def target_gap(value: float, target: float) -> str | None:
     """«+2,3 п.п. к цели» for a share against its target; None when either is missing."""
     if formatting.is_missing(value) or formatting.is_missing(target):
         return None
-    return f"{signed(value - target, 1)} п.п. к цели"
+    return f"{formatting.signed(value - target, 1)} п.п. к цели"
 
 
 def norm_gap(load: float, norm: float) -> str | None:
     """«+41 к норме» (over the cap is bad, so the page colours it inversely)."""
     if formatting.is_missing(load):
         return None
-    return f"{signed(load - norm, 0)} к норме {formatting.number(norm)}"
-
-
-def signed(value: float, decimals: int) -> str:
-    """«+2,3», «−1», «±0»: a change with its sign."""
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{formatting.number(abs(value), decimals)}"
+    return f"{formatting.signed(load - norm, 0)} к норме {formatting.number(norm)}"

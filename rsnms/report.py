@@ -251,7 +251,7 @@ def _area_table(figures: Figures, municipality_id: int) -> Table:
     region = grid[grid["row_total"]].set_index("area")
     own = grid[grid["row_id"] == municipality_id]
     difference = [
-        _points(share - region.loc[area, "share"]) if state == deficits.DATA else "—"
+        formatting.signed(share - region.loc[area, "share"]) if state == deficits.DATA else "—"
         for area, share, state in zip(own["area"], own["share"], own["state"], strict=True)
     ]
     frame = pd.DataFrame(
@@ -264,11 +264,6 @@ def _area_table(figures: Figures, municipality_id: int) -> Table:
         }
     )
     return Table(f"Профессиональные дефициты по компетенциям, {figures.year} год", frame, (4, 2.2, 2.2, 2, 2))
-
-
-def _points(delta: float) -> str:
-    """«+3,2», «−6,6», «0,0»: a difference in percentage points with a real minus sign."""
-    return ("+" if delta > 0 else "") + formatting.number(delta, 1).replace("-", "\u2212")
 
 
 def _deficit_notes(figures: Figures) -> Paragraph:

@@ -497,7 +497,7 @@ def _per(value: float, unit: str) -> str:
     if formatting.is_missing(value):
         return "—"
     suffix = " п.п." if unit == indicators.PERCENT_UNIT else ""
-    return f"{overview.signed(value, 2)}{suffix}"
+    return f"{formatting.signed(value, 2)}{suffix}"
 
 
 def display_pace(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
