@@ -420,3 +420,19 @@ def test_editor_rows_become_targets_and_every_bad_row_is_named() -> None:
         ["Доля", "весь регион", 2026, 12.5],
         ["Нагрузка", "Тарский муниципальный район", 2027, 240.0],
     ]
+
+
+def test_a_municipal_account_gets_the_analysis_of_its_own_municipality_only(small_engine: Engine) -> None:
+    made = scenario_store.create(
+        small_engine, name="ИОМ 10", region="omsk", actor=ANALYST, now=NOW,
+        targets=_targets(("iom_share", 2024, None, 10.0)),
+    )  # fmt: skip
+    analysis = scenario_store.analyse_store(
+        small_engine, scenario_store.load(small_engine, scenario_id=made), year=2024
+    )
+    city = int(queries.municipalities(small_engine, region="omsk").set_index("name").loc["г. Омск", "id"])
+    own = scenarios.only_municipality(analysis, city)
+    for name in ("scored", "comparison", "pace", "hiring"):
+        frame = getattr(own, name)
+        assert not frame.empty and set(frame["municipality_id"]) == {city}, name
+    assert analysis.comparison["municipality_id"].nunique() > 1  # the whole analysis had the others
