@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.ingest import reference_database
+
 ROOT = Path(__file__).resolve().parent.parent
 TEACHERS = 30_000
 YEAR = 2024  # the year the heatmap shows; L also holds the nine before it
@@ -52,21 +54,6 @@ CHUNK = 50_000
 
 def _level(score: float) -> str:
     return "severe" if score < 50 else "partial" if score < 70 else "none"
-
-
-def _reference_database(path: Path) -> None:
-    """A migrated SQLite file with the reference data (the schema the app runs on, indexes included)."""
-    from sqlalchemy import text
-
-    from rsnms import db
-    from rsnms.reference import load_reference
-
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.migrate(engine)
-    load_reference(engine)
-    with engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
 
 
 def _people(conn: sqlite3.Connection, rng: random.Random, teachers: int) -> list[tuple[int, int, int, str]]:
@@ -142,7 +129,7 @@ def _results(
 
 def build(path: Path, years: int, teachers: int = TEACHERS, seed: int = 2024) -> int:
     """Create the store at ``path`` with ``years`` years of results ending in YEAR; returns the result rows."""
-    _reference_database(path)
+    reference_database(path)
     rng = random.Random(seed)
     conn = sqlite3.connect(path)
     areas = {str(code): int(i) for code, i in conn.execute("SELECT code, id FROM competency_area")}

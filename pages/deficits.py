@@ -6,7 +6,6 @@ from typing import Any
 import streamlit as st
 
 from rsnms import access, deficits, formatting, ui
-from rsnms.ui import deficit_views
 
 TOOLTIP = [("n_assessed", "Оценено, чел."), ("n_with_deficit", "С дефицитом, чел."), ("mean_score", "Средний балл")]
 DRILL_ROWS = 40  # organisations drawn before «показать все»
@@ -24,8 +23,8 @@ st.title(f"Профессиональные дефициты: {region_name}")
 if year is None:
     st.info("По этому региону ещё нет данных: тепловая карта появится после загрузки результатов диагностики.")
     st.stop()
-scale = deficit_views.load_scale(url)
-filters = deficit_views.deficit_filters(region)
+scale = ui.load_scale(url)
+filters = ui.deficit_filters(region)
 sort_column, view_column = st.columns([3, 2])
 sort = sort_column.segmented_control(
     "Порядок строк", list(deficits.SORTS), format_func=deficits.SORTS.__getitem__, default="total", key="deficits.sort"
@@ -36,7 +35,7 @@ as_ministry = full_detail and view_column.toggle(
 )
 suppress = ui.settings().suppress_below if as_ministry or not full_detail else None
 
-grid = deficit_views.load_deficit_matrix(url, region, year, None, filters, suppress)
+grid = ui.load_deficit_matrix(url, region, year, None, filters, suppress)
 own = ui.own_municipality()
 if own is not None:  # a municipal account sees its own municipality only
     grid = deficits.only_row(grid, own)
@@ -71,12 +70,12 @@ worst_places.markdown("**Муниципалитеты с наибольшей д
 worst_places.dataframe(deficits.ranked(grid, by="row"), hide_index=True, width="stretch")
 
 st.subheader("Изменение между годами")
-earlier = [y for y in deficit_views.load_deficit_years(url, region) if y < year]
+earlier = [y for y in ui.load_deficit_years(url, region) if y < year]
 if not earlier:
     st.info("Для сравнения нужен более ранний год с результатами диагностики.")
 else:
     base = st.selectbox("Сравнить с годом", earlier, key="deficits.base")
-    before = deficit_views.load_deficit_matrix(url, region, base, None, filters, suppress)
+    before = ui.load_deficit_matrix(url, region, base, None, filters, suppress)
     before = before if own is None else deficits.only_row(before, own)
     change = deficits.change(before, grid)
     options: dict[str, Any] = {**chart, "tooltip": CHANGE_TOOLTIP, "value": "change", "diverging": True}
@@ -96,7 +95,7 @@ else:
 with st.expander("Правило дефицита и шкала уровней"):
     st.markdown(scale.rule())
     if access.edits_settings(role):
-        deficit_views.render_scale_editor(scale)
+        ui.render_scale_editor(scale)
     else:
         st.dataframe(scale.bands(), hide_index=True)
 
@@ -114,9 +113,7 @@ else:
         "Муниципалитет (или щёлкните строку на карте)", list(names), format_func=names.__getitem__, key="deficits.drill"
     )
     organisation_threshold = ui.settings().suppress_below_organisation if suppress else None
-    shown, empty = deficit_views.load_organisation_matrix(
-        url, region, year, int(chosen), filters, organisation_threshold
-    )
+    shown, empty = ui.load_organisation_matrix(url, region, year, int(chosen), filters, organisation_threshold)
     if len(shown) == len(shown[shown["row_total"]]):
         st.info(f"В муниципалитете нет результатов диагностики по организациям за {year} год.")
     else:

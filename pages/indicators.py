@@ -3,7 +3,6 @@
 import streamlit as st
 
 from rsnms import monitoring, overview, ui
-from rsnms.ui import indicator_views, scenario_views
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -11,20 +10,16 @@ ui.get_engine()
 region, region_name = ui.select_region()
 year = ui.select_year(region)
 municipality_id, municipality = ui.select_municipality(region)
-scenario = scenario_views.select_scenario(region)
+scenario = ui.select_scenario(region)
 
 st.title(f"Показатели эффективности: {region_name}")
 if scenario is not None:
-    scenario_views.render_scenario_badge(scenario)
+    ui.render_scenario_badge(scenario)
 exported = "" if scenario is None else f"_сценарий_{scenario.id}"  # never mistaken for official figures
 if year is None:
     st.info("По этому региону ещё нет фактических данных: значения появятся после загрузки данных ЦНППМ.")
     st.stop()
-scored = (
-    indicator_views.load_scored(url, region)
-    if scenario is None
-    else scenario_views.load_scenario_scored(url, region, scenario.id)
-)
+scored = ui.load_scored(url, region) if scenario is None else ui.load_scenario_scored(url, region, scenario.id)
 if scored.empty:
     st.info("В акте этого региона нет перечня показателей эффективности РСНМС.")
     st.stop()
@@ -35,7 +30,7 @@ st.subheader(f"{municipality.capitalize() if municipality_id is None else munici
 if card.empty:
     st.info(f"За {year} год данных по этому муниципалитету нет: значения появятся после загрузки данных ЦНППМ.")
     st.stop()
-indicator_views.render_scorecard(card, previous if not previous.empty else None)
+ui.render_scorecard(card, previous if not previous.empty else None)
 st.caption("Источник значений: " + ", ".join(sorted(set(card["source"].dropna()))) + ".")
 bars = card.assign(label=card["short_name"])[["label", "value", "target", "status", "unit", "numerator", "denominator"]]
 ui.render_chart("bullet", bars)
@@ -49,11 +44,11 @@ codes = dict(zip(card["code"], card["short_name"], strict=True))
 code = st.selectbox("Показатель", list(codes), format_func=codes.__getitem__, key="indicators.indicator")
 chosen = monitoring.scope_rows(scored, year=year, municipality_id=None)
 chosen = chosen[chosen["code"] == code].iloc[0]
-places = indicator_views.ranking_rows(scored, region=region, year=year, code=code)
+places = ui.ranking_rows(scored, region=region, year=year, code=code)
 if ui.own_municipality() is not None:
     st.info("Сравнение с другими муниципалитетами и организациями недоступно муниципальной учётной записи.")
 elif chosen["scope"] == "provider":
-    providers = indicator_views.load_providers(url, region, year, float(chosen["target"]))
+    providers = ui.load_providers(url, region, year, float(chosen["target"]))
     ui.render_chart(
         "ranking",
         providers.rename(columns={"provider": "municipality"}),
@@ -72,7 +67,7 @@ else:
     ui.chart_downloads("ranking", places, table, name=f"{code}_{year}{exported}", key="indicators.ranking", **options)
 
 past = monitoring.history(scored, code=code, municipality_id=municipality_id)
-target_year, target = indicator_views.final_target(url, region, code, scenario.id if scenario else None)
+target_year, target = ui.final_target(url, region, code, scenario.id if scenario else None)
 if past["value"].notna().any():
     path = monitoring.target_path(past, target=target, target_year=target_year) if target_year else None
     ahead = monitoring.forecast(past, until_year=max(target_year or 0, int(past["year"].max()) + 2))
@@ -83,4 +78,4 @@ else:
 
 # computed on demand: it scores every region
 if ui.own_municipality() is None and st.toggle("Сравнить регионы", key="indicators.compare"):
-    st.dataframe(indicator_views.load_region_comparison(url, year), hide_index=True, width="stretch")
+    st.dataframe(ui.load_region_comparison(url, year), hide_index=True, width="stretch")

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from rsnms import access, formatting, labels, methodists, scenarios, ui
-from rsnms.ui import methodist_views, scenario_views
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -11,18 +10,18 @@ ui.get_engine()
 region, region_name = ui.select_region()
 year = ui.select_year(region)
 role = ui.current_role()
-scenario = scenario_views.select_scenario(region)
+scenario = ui.select_scenario(region)
 
 st.title(f"Нагрузка региональных методистов: {region_name}")
 if scenario is not None:
-    scenario_views.render_scenario_badge(scenario)
-scenario_views.render_scenario_message()
+    ui.render_scenario_badge(scenario)
+ui.render_scenario_message()
 if year is None:
     st.info("По этому региону ещё нет данных: нагрузка появится после загрузки педагогов и методистов.")
     st.stop()
 official = ui.load_constant(url, methodists.NORM_CODE)
 baseline = official if scenario is None else scenario.constant(methodists.NORM_CODE, official)
-base = methodist_views.load_methodist_base(url, region, year)
+base = ui.load_methodist_base(url, region, year)
 own = ui.own_municipality()
 if own is not None:  # a municipal account sees its own municipality only
     base = base[base["municipality_id"] == own]
@@ -51,7 +50,7 @@ with st.expander("Что если: другая норма или дополни
         default_name = f"Норма {formatting.number(norm)}"
         name = st.text_input("Название сценария", placeholder=default_name, key="methodists.scenario_name")
         if st.button("Сохранить как сценарий", help="Сохраняется только норма.", key="methodists.save"):
-            scenario_views.save_norm_scenario(name or default_name, region=region, norm=float(norm))
+            ui.save_norm_scenario(name or default_name, region=region, norm=float(norm))
     else:
         st.button(
             "Сохранить как сценарий",
@@ -69,7 +68,7 @@ if norm != baseline or extra:
         + ". Официальные значения не меняются."
     )
 st.subheader(f"{year} год")
-methodist_views.render_load_tiles(figures)
+ui.render_load_tiles(figures)
 
 counted = table[table["status"] != methodists.NO_DATA]
 if counted.empty:
@@ -97,7 +96,7 @@ st.dataframe(municipal_table, hide_index=True, width="stretch")
 ui.chart_downloads("ranking", bars, municipal_table, name=f"методисты_{region}_{year}", key="methodists.load", **chart)
 
 st.subheader("Методисты")
-staff = methodist_views.load_methodists(url, region, year, float(norm))
+staff = ui.load_methodists(url, region, year, float(norm))
 if own is not None:
     staff = staff[staff["municipality"] == places[own]]
 if staff.empty:

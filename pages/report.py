@@ -6,7 +6,6 @@ import streamlit as st
 
 from rsnms import access, recommendations, report, ui
 from rsnms.errors import RsnmsError
-from rsnms.ui import report_views
 
 ui.route_through_app()
 url = ui.settings().database_url
@@ -42,7 +41,7 @@ as_ministry = full_detail and st.toggle(
 suppress = ui.settings().suppress_below if as_ministry or not full_detail else None
 try:
     rules = recommendations.load_rules()
-    figures = report_views.load_report_figures(url, region, year, scope, suppress, dt.date.today())
+    figures = ui.load_report_figures(url, region, year, scope, suppress, dt.date.today())
 except RsnmsError as error:
     st.error(str(error))
     st.stop()
@@ -63,9 +62,7 @@ with st.expander("Правила и пороги"):
 
 st.subheader("Скачать")
 place = region if scope is None else f"{region}_{municipality}".replace(" ", "_")
-report_views.render_report_downloads(
-    url, region, year, scope, suppress, sections, name=f"аналитическая_справка_{place}_{year}"
-)
+ui.render_report_downloads(url, region, year, scope, suppress, sections, name=f"аналитическая_справка_{place}_{year}")
 st.caption(
     "Файл собирается при нажатии (для всего региона — несколько секунд). DOCX можно отредактировать перед "
     "подписанием; PDF — для рассылки." + (f" Группы меньше {suppress} человек в справке скрыты." if suppress else "")

@@ -6,17 +6,16 @@ from typing import Any
 import streamlit as st
 
 from rsnms import access, formatting, labels, roadmap, ui
-from rsnms.ui import roadmap_views
 
 ui.route_through_app()
 url = ui.settings().database_url
 ui.get_engine()
 region, region_name = ui.select_region()
-as_of = roadmap_views.select_as_of()
+as_of = ui.select_as_of()
 role = ui.current_role()
 
 st.title(f"Дорожная карта РСНМС: {region_name}")
-items = roadmap_views.load_roadmap_status(url, region, as_of)
+items = ui.load_roadmap_status(url, region, as_of)
 if items.empty:
     st.info("Для этого региона дорожная карта не загружена: загрузите её на странице «Загрузка данных».")
     st.stop()
@@ -34,14 +33,14 @@ chosen_statuses = status_column.multiselect(
     key="roadmap.statuses",
 )
 shown = roadmap.filtered(items, sections=sections, bodies=bodies, statuses=chosen_statuses)
-roadmap_views.render_roadmap_tiles(roadmap.summary(shown), as_of=as_of)
+ui.render_roadmap_tiles(roadmap.summary(shown), as_of=as_of)
 
 overdue = shown[shown["status"].isin(roadmap.LATE_STATUSES)]
 st.subheader(f"Просрочено и не выполнено на {formatting.long_date(as_of)}")
 if overdue.empty:
     st.success("Просроченных и невыполненных мероприятий нет.")
 else:
-    roadmap_views.render_status_table(roadmap.display_table(overdue))
+    ui.render_status_table(roadmap.display_table(overdue))
 
 summary_tab, timeline_tab, table_tab, item_tab = st.tabs(["Сводка", "Сроки", "Все мероприятия", "Мероприятие"])
 with summary_tab:
@@ -63,10 +62,10 @@ with timeline_tab:
             st.caption(f"Без календарного срока (постоянно, по отдельному плану): {undated}.")
 with table_tab:
     table = roadmap.display_table(shown)
-    roadmap_views.render_status_table(table)
+    ui.render_status_table(table)
     st.download_button(
         "Скачать таблицу (XLSX)",
-        data=functools.partial(roadmap_views.roadmap_workbook, table, region_name=region_name, as_of=as_of),
+        data=functools.partial(ui.roadmap_workbook, table, region_name=region_name, as_of=as_of),
         file_name=f"дорожная_карта_{region}_{as_of:%Y-%m-%d}.xlsx",
         mime=ui.XLSX_MIME,
         on_click="ignore",
@@ -79,6 +78,6 @@ with item_tab:
     else:
         item_id = st.selectbox("Мероприятие", list(codes), format_func=codes.__getitem__, key="roadmap.item")
         item = shown.set_index("id").loc[item_id]
-        roadmap_views.render_roadmap_item(item, region=region, as_of=as_of)
+        ui.render_roadmap_item(item, region=region, as_of=as_of)
         if access.enters_statuses(role):
-            roadmap_views.render_status_form(int(item_id), as_of=as_of)
+            ui.render_status_form(int(item_id), as_of=as_of)

@@ -9,7 +9,6 @@ from rsnms import access, actions, ui
 from rsnms.errors import RsnmsError
 from rsnms.ingest import pipeline
 from rsnms.ingest.schemas import SCHEMAS
-from rsnms.ui import upload_views
 
 AUTO = "определить по файлу"
 
@@ -30,7 +29,7 @@ year = right.selectbox("Отчётный год", [AUTO, *range(dt.date.today().
 with st.expander("Шаблоны и виды данных"):
     template_region = st.session_state.get("region", settings.region) if region == AUTO else region
     st.caption(f"Списки муниципалитетов в шаблонах — по региону «{names[template_region]}».")
-    upload_views.render_templates(SCHEMAS, region=template_region)
+    ui.render_templates(SCHEMAS, region=template_region)
 upload = st.file_uploader(f"Файл Excel (не больше {settings.max_upload_mb} МБ)", key="upload.file")
 if upload is None:
     st.stop()
@@ -52,7 +51,7 @@ if st.session_state.get("upload.key") != key:
 preview: pipeline.Preview = st.session_state["upload.preview"]
 
 st.subheader("Предпросмотр")
-upload_views.render_preview(preview)
+ui.render_preview(preview)
 if "upload.done" in st.session_state:
     st.success(st.session_state["upload.done"])
 elif preview.errors:

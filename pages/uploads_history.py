@@ -6,7 +6,6 @@ import streamlit as st
 
 from rsnms import access, actions, ui
 from rsnms.errors import RsnmsError
-from rsnms.ui import upload_views
 
 ui.route_through_app()
 engine = ui.get_engine()
@@ -16,11 +15,11 @@ actor = ui.require_page(
 st.title("Журнал загрузок")
 if "history.message" in st.session_state:
     st.success(st.session_state.pop("history.message"))
-history = upload_views.load_batches(ui.settings().database_url)
+history = ui.load_batches(ui.settings().database_url)
 if history.empty:
     st.info("Загрузок ещё не было.")
     st.stop()
-st.dataframe(upload_views.display_batches(history), hide_index=True, width="stretch", key="history.table")
+st.dataframe(ui.display_batches(history), hide_index=True, width="stretch", key="history.table")
 
 committed = history[history["state"] == "committed"]
 if committed.empty:
@@ -29,7 +28,7 @@ st.subheader("Отмена загрузки")
 batch_id = st.selectbox(
     "Загрузка",
     committed["id"].tolist(),
-    format_func=lambda number: upload_views.batch_label(history, number),
+    format_func=lambda number: ui.batch_label(history, number),
     key="history.batch",
 )
 st.caption(
