@@ -229,22 +229,18 @@ class Filters:
 
 NO_FILTERS = Filters()
 
-# A result counts when its educator has no later result in the area that year (the latest one). The outer scan
-# follows ix_diagnostic_result_scope (year, municipality, area, … covering the rest), so grouping needs no sort;
-# each result probes ix_diagnostic_result_latest for a later one (bench/deficits.py has the figures).
+# A result counts when it is its educator's latest in the area that year (``is_latest``, resolved when results are
+# written). The scan reads ix_diagnostic_result_scope (year, is_latest, municipality, area, … covering the rest)
+# alone and in the order of the groups, so grouping needs no sort; the level words of the scale are bound into the
+# deficit test rather than joined per row (bench/deficits.py has the figures).
 _PERSON_SQL = """
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
-           SUM(CASE WHEN COALESCE(v.is_deficit, d.score < :threshold) THEN 1 ELSE 0 END) AS n_with_deficit,
+           SUM(CASE {levels} WHEN d.score < :threshold THEN 1 ELSE 0 END) AS n_with_deficit,
            AVG(d.score) AS mean_score
-    FROM diagnostic_result d LEFT JOIN deficit_level v ON v.code = d.level_code {joins}
-    WHERE d.year = :year {scope}
+    FROM diagnostic_result d {joins}
+    WHERE d.year = :year AND d.is_latest = true {scope}
       AND d.municipality_id IN (
           SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-      )
-      AND NOT EXISTS (
-          SELECT 1 FROM diagnostic_result later
-          WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id
-            AND later.taken_on > d.taken_on
       ) {conditions}
     GROUP BY d.municipality_id, {organisation} d.area_id
 """
@@ -260,15 +256,28 @@ _AGGREGATE_SQL = """
 
 
 def person_sql(
-    *, by_organisation: bool = False, municipality: bool = False, filters: Filters = NO_FILTERS
+    rule: Scale, *, by_organisation: bool = False, municipality: bool = False, filters: Filters = NO_FILTERS
 ) -> tuple[str, dict[str, Any]]:
-    """The person-level cells query and its filter parameters (binds :region, :year, :threshold, :municipality_id)."""
+    """The person-level cells query and its rule and filter parameters (binds :region, :year, :municipality_id).
+
+    A result is a deficit by its level word when the file named a level of the scale, otherwise by its score.
+    """
     conditions, params = filters.sql()
+    params["threshold"] = rule.threshold
+    levels = []
+    for is_deficit in (True, False):
+        codes = [level.code for level in rule.levels if bool(level.is_deficit) == is_deficit]
+        names = [f"level_{'deficit' if is_deficit else 'other'}_{number}" for number in range(len(codes))]
+        params |= dict(zip(names, codes, strict=True))
+        if codes:
+            listed = ", ".join(f":{name}" for name in names)
+            levels.append(f"WHEN d.level_code IN ({listed}) THEN {1 if is_deficit else 0}")
     joins = [
         *(["JOIN educator e ON e.id = d.educator_id"] if filters.category or filters.subject or filters.young else []),
         *(["LEFT JOIN organisation o ON o.id = d.organisation_id"] if filters.organisation_kind else []),
     ]
     sql = _PERSON_SQL.format(
+        levels=" ".join(levels),
         scope="AND d.municipality_id = :municipality_id" if municipality else "",
         organisation="d.organisation_id," if by_organisation else "",
         joins=" ".join(joins),
@@ -292,9 +301,11 @@ def cells(
     ``share`` is in per cent. ``rule`` is the scale to count deficits by (default: the one stored).
     """
     rule = rule or scale(engine)
-    sql, params = person_sql(by_organisation=by_organisation, municipality=municipality_id is not None, filters=filters)
+    sql, params = person_sql(
+        rule, by_organisation=by_organisation, municipality=municipality_id is not None, filters=filters
+    )
     scoped = {"region": region, "year": year, "municipality_id": municipality_id}
-    frame = queries.sql_frame(engine, sql, **scoped, threshold=rule.threshold, **params)
+    frame = queries.sql_frame(engine, sql, **scoped, **params)
     frame["source"] = SOURCE_PERSON
     if not by_organisation and not filters.active:
         scope = "AND g.municipality_id = :municipality_id" if municipality_id is not None else ""

@@ -13,7 +13,7 @@ in production code. Conventions:
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from rsnms.access import Role
@@ -340,24 +340,27 @@ class DiagnosticResult(SQLModel, table=True):
     ``organisation_id``/``municipality_id`` are where the educator worked when assessed, so heatmaps
     do not rewrite history when people move. ``level_code`` is the level the file named, if any;
     whether a result is a deficit is decided when counting, by the scale in force (``rsnms.deficits``).
+    ``is_latest`` marks the educator's latest result in the area that year, the one the heatmap counts;
+    it is derived, kept by every write of results (``rsnms.store.refresh_latest``).
     """
 
     __tablename__ = "diagnostic_result"
     __table_args__ = (
         UniqueConstraint("educator_id", "area_id", "taken_on", name="uq_diagnostic_result"),
+        # the heatmap reads the year's latest results of the region's municipalities from this index alone
         Index(
             "ix_diagnostic_result_scope",
             "year",
+            "is_latest",
             "municipality_id",
             "area_id",
-            "educator_id",
-            "taken_on",
             "organisation_id",
             "score",
             "level_code",
+            "educator_id",
         ),  # fmt: skip
-        # each educator's latest result per area in a year (rsnms.deficits), without reading the table
-        Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on", "municipality_id"),
+        # a later result of the same educator, area and year (refresh_latest), without reading the table
+        Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on"),
         CheckConstraint("score IS NOT NULL OR level_code IS NOT NULL", name="ck_diagnostic_result_score_or_level"),
     )
 
@@ -370,6 +373,7 @@ class DiagnosticResult(SQLModel, table=True):
     municipality_id: int = Field(foreign_key="municipality.id")
     score: float | None = None
     level_code: str | None = Field(default=None, max_length=40)
+    is_latest: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     batch_id: int | None = Field(default=None, foreign_key="upload_batch.id", index=True)
 
 

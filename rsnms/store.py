@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
     delete,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -272,6 +273,37 @@ def _apply(conn: Connection, change: Change, batch_id: int) -> None:
     conn.execute(statement.values({c: bindparam(c) for c in (*write.values, "batch_id")}), params)
 
 
+# diagnostic_result.is_latest is derived: true for an educator's latest result per area and year. Only rows
+# whose flag is wrong are written (after a typical upload, the few results a later one in the file replaced).
+_REFRESH_LATEST = """
+    UPDATE diagnostic_result SET is_latest = NOT is_latest
+    WHERE {scope} is_latest = EXISTS (
+        SELECT 1 FROM diagnostic_result later
+        WHERE later.year = diagnostic_result.year AND later.educator_id = diagnostic_result.educator_id
+          AND later.area_id = diagnostic_result.area_id AND later.taken_on > diagnostic_result.taken_on
+    )
+"""
+
+
+def refresh_latest(conn: Connection, educator_ids: Iterable[int] | None = None) -> None:
+    """Set ``diagnostic_result.is_latest`` right for these educators' results (every result when None)."""
+    if educator_ids is None:
+        conn.execute(text(_REFRESH_LATEST.format(scope="")))
+        return
+    ids = sorted(set(educator_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        statement = text(_REFRESH_LATEST.format(scope="educator_id IN :ids AND"))
+        conn.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+
+
+def _batch_educators(conn: Connection, batch_id: int) -> list[int]:
+    """The educators with results the batch wrote (created, or updated: those carry its batch_id too)."""
+    results = table("diagnostic_result")
+    query = select(results.c.educator_id).distinct().where(results.c.batch_id == batch_id)
+    return [int(educator) for educator in conn.execute(query).scalars()]
+
+
 @dataclass(frozen=True)
 class Committed:
     """The batch a commit created and its counts."""
@@ -292,6 +324,8 @@ def commit(conn: Connection, writes: Sequence[Write], *, batch: dict[str, Any]) 
         _apply(conn, change, batch_id)
         created, updated = created + len(change.created), updated + len(change.updated)
         unchanged += change.unchanged
+    if any(write.table == "diagnostic_result" for write in writes):
+        refresh_latest(conn, _batch_educators(conn, batch_id))
     counts = {"n_created": created, "n_updated": updated, "n_unchanged": unchanged}
     conn.execute(update(batches).where(batches.c.id == batch_id).values(counts))
     return Committed(batch_id, created, updated, unchanged)
@@ -329,6 +363,7 @@ def undo(engine: Engine, *, batch_id: int, now: dt.datetime) -> None:
         if blocking:
             listed = ", ".join(f"№ {number}" for number in blocking)
             raise RsnmsError(f"Загрузку № {batch_id} изменили более поздние загрузки ({listed}): отмените их первыми.")
+        assessed = _batch_educators(conn, batch_id)
         rows = conn.execute(select(changes).where(changes.c.batch_id == batch_id).order_by(changes.c.id.desc()))
         for change in rows.mappings().all():
             target = table(change["table_name"])
@@ -340,6 +375,7 @@ def undo(engine: Engine, *, batch_id: int, now: dt.datetime) -> None:
         except IntegrityError as error:
             message = f"Загрузку № {batch_id} нельзя отменить: на её строки ссылаются данные более поздних загрузок."
             raise RsnmsError(message) from error
+        refresh_latest(conn, assessed)
         conn.execute(update(batches).where(batches.c.id == batch_id).values(state="undone", undone_at=now))
 
 
@@ -351,6 +387,7 @@ def erase_personal(engine: Engine, *, batch_id: int, now: dt.datetime) -> int:
     batches, educators = table("upload_batch"), table("educator")
     removed = 0
     with engine.begin() as conn:
+        assessed = _batch_educators(conn, batch_id)
         for name in (*PERSON_TABLES, "methodist_assignment"):
             rows = table(name)
             condition = rows.c.batch_id == batch_id
@@ -363,5 +400,6 @@ def erase_personal(engine: Engine, *, batch_id: int, now: dt.datetime) -> int:
         ]
         orphans = and_(educators.c.batch_id == batch_id, *(educators.c.id.not_in(query) for query in used))
         removed += conn.execute(delete(educators).where(orphans)).rowcount
+        refresh_latest(conn, assessed)
         conn.execute(update(batches).where(batches.c.id == batch_id).values(erased_at=now))
     return removed

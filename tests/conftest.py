@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from rsnms import auth, db, models
+from rsnms import auth, db, models, store
 from rsnms.access import Actor, Role
 from rsnms.reference import load_reference
 
@@ -209,6 +209,7 @@ def seed_deficits(engine: Engine) -> None:
                 ),
                 {"k": key, "a": area, "t": taken_on, "y": int(taken_on[:4]), "s": score, "l": level},
             )
+        store.refresh_latest(conn)
         conn.execute(
             text(
                 "INSERT INTO deficit_aggregate (region_id, year, municipality_id, area_id, n_assessed, "

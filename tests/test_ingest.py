@@ -183,6 +183,58 @@ def test_corrected_file_updates_and_undo_restores_the_exact_prior_state(ref_engi
         store.undo(ref_engine, batch_id=first.batch_id, now=NOW)
 
 
+DIAGNOSTICS_HEADER = ["Муниципальное образование", "Код педагога", "Компетенция", "Балл", "Дата диагностики"]
+
+
+def _latest_flags(engine: Engine) -> tuple[list[bool], int]:
+    """Each result's stored flag, and how many disagree with «no later result of the educator, area and year»."""
+    with engine.connect() as conn:
+        flags = [
+            bool(flag) for flag in conn.execute(text("SELECT is_latest FROM diagnostic_result ORDER BY id")).scalars()
+        ]
+        wrong = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM diagnostic_result d WHERE d.is_latest = EXISTS (SELECT 1 FROM "
+                "diagnostic_result later WHERE later.year = d.year AND later.educator_id = d.educator_id "
+                "AND later.area_id = d.area_id AND later.taken_on > d.taken_on)"
+            )
+        ).scalar_one()
+    return flags, wrong
+
+
+def test_the_latest_result_flag_is_kept_by_commit_reassessment_undo_and_erase(store_engine: Engine) -> None:
+    rows = [
+        ["г. Омск", "T-1", "цифровая", 40, dt.date(2024, 10, 1)],
+        ["г. Омск", "T-2", "цифровая", 90, dt.date(2024, 10, 1)],
+    ]
+    first = pipeline.commit(store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *rows])), user=None, now=NOW)
+    flags, wrong = _latest_flags(store_engine)
+    assert (wrong, flags) == (0, [True, True])
+    # T-1 is assessed again the same year, twice in one file (the later date is the latest)
+    again = [
+        ["г. Омск", "T-1", "цифровая", 85, dt.date(2024, 12, 1)],
+        ["г. Омск", "T-1", "цифровая", 80, dt.date(2024, 11, 2)],
+    ]
+    second = pipeline.commit(
+        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *again])), user=None, now=NOW
+    )
+    flags, wrong = _latest_flags(store_engine)
+    assert (wrong, flags) == (0, [False, True, True, False])
+    with store_engine.connect() as conn:
+        counted = conn.execute(text("SELECT SUM(score) FROM diagnostic_result WHERE is_latest = true")).scalar()
+    assert counted == 90 + 85
+    store.undo(store_engine, batch_id=second.batch_id, now=NOW)
+    flags, wrong = _latest_flags(store_engine)
+    assert (wrong, flags) == (0, [True, True])
+    second = pipeline.commit(
+        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *again])), user=None, now=NOW
+    )
+    store.erase_personal(store_engine, batch_id=second.batch_id, now=NOW)
+    flags, wrong = _latest_flags(store_engine)
+    assert (wrong, flags) == (0, [True, True])
+    assert first.batch_id < second.batch_id
+
+
 def test_erase_personal_data_of_a_batch(ref_engine: Engine) -> None:
     preview = prepare(ref_engine, sample("diagnostika_2023.xlsx"))
     batch = pipeline.commit(ref_engine, preview, user=None, now=NOW).batch_id
