@@ -191,6 +191,8 @@ PREVIOUS_SQL = f"""
       )
     GROUP BY d.municipality_id, d.area_id
 """
+
+
 def best(run: Callable[[], Any], repeat: int) -> float:
     """The fastest of ``repeat`` runs after one untimed run (warm page cache), in seconds."""
     run()
@@ -211,7 +213,7 @@ def measure(path: Path, repeat: int) -> dict[str, float]:
     city = int(raw.execute("SELECT id FROM municipality WHERE name = 'г. Омск'").fetchone()[0])
     sql, rule = deficits.person_sql(deficits.scale(engine))
     params = {"region": "omsk", "year": YEAR, "municipality_id": None} | rule
-    managers = deficits.Filters(category="manager")
+    managers, autumn = deficits.Filters(category="manager"), deficits.Filters(campaign="autumn")
     shipped = sorted(raw.execute(sql, params).fetchall())
     if sorted(raw.execute(PREVIOUS_SQL, params).fetchall()) != shipped:
         print("warning: the previous form counts differently")
@@ -226,6 +228,9 @@ def measure(path: Path, repeat: int) -> dict[str, float]:
         "deficits.matrix": best(lambda: deficits.matrix(engine, region="omsk", year=YEAR), repeat),
         "matrix, managers only": best(
             lambda: deficits.matrix(engine, region="omsk", year=YEAR, filters=managers), repeat
+        ),
+        "matrix, autumn campaign": best(
+            lambda: deficits.matrix(engine, region="omsk", year=YEAR, filters=autumn), repeat
         ),
         "matrix, organisations of г. Омск": best(
             lambda: deficits.matrix(engine, region="omsk", year=YEAR, municipality_id=city), repeat

@@ -36,6 +36,9 @@ NO_ORGANISATION = "организация не указана"
 DATA, NO_DATA, SUPPRESSED = "data", "no_data", "suppressed"
 SORTS = {"total": "по доле дефицитов", "name": "по алфавиту", "similarity": "по сходству профилей"}
 YOUNG_AGE, YOUNG_YEARS = 35, 3  # «молодой педагог»: under 35, or in the first three years of work
+# Diagnostic campaigns of a year (the ЦНППМ's spring and autumn waves): (first month, last month) and their names.
+CAMPAIGNS = {"spring": (1, 6), "autumn": (7, 12)}
+CAMPAIGN_NAMES = {"spring": "весенняя кампания (январь – июнь)", "autumn": "осенняя кампания (июль – декабрь)"}
 SOURCE_PERSON, SOURCE_COUNTS = "персональные данные", "сводные данные"
 NO_DATA_TEXT = formatting.NO_DATA
 HIDDEN_TEXT = "скрыто"  # a cell hidden so that a total cannot give a small one away
@@ -192,6 +195,7 @@ class Filters:
     subject: str | None = None
     young: bool = False
     organisation_kind: str | None = None
+    campaign: str | None = None  # a key of CAMPAIGNS: only that wave's results count, the latest in it
 
     @property
     def active(self) -> bool:
@@ -205,6 +209,7 @@ class Filters:
             *([f"предмет «{self.subject}»"] if self.subject else []),
             *([f"молодые педагоги (до {YOUNG_AGE} лет или первые {YOUNG_YEARS} года работы)"] if self.young else []),
             *([labels.ORGANISATION_KIND.get(k, k) for k in [self.organisation_kind] if k]),
+            *([CAMPAIGN_NAMES[self.campaign]] if self.campaign else []),
         ]
         return "; ".join(parts) or "все педагогические работники и управленческие кадры"
 
@@ -226,24 +231,39 @@ class Filters:
             params["organisation_kind"] = self.organisation_kind
         return conditions, params
 
+    def window(self, year: int) -> dict[str, dt.date]:
+        """The campaign's first and last day in ``year`` (:campaign_start, :campaign_end), or nothing."""
+        if not self.campaign:
+            return {}
+        first, last = CAMPAIGNS[self.campaign]
+        end = dt.date(year + last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)
+        return {"campaign_start": dt.date(year, first, 1), "campaign_end": end}
+
 
 NO_FILTERS = Filters()
 
 # A result counts when it is its educator's latest in the area that year (``is_latest``, resolved when results are
 # written). The scan reads ix_diagnostic_result_scope (year, is_latest, municipality, area, … covering the rest)
 # alone and in the order of the groups, so grouping needs no sort; the level words of the scale are bound into the
-# deficit test rather than joined per row (bench/deficits.py has the figures).
+# deficit test rather than joined per row (bench/deficits.py has the figures). Within one campaign the latest
+# result in the campaign counts: that is probed per result (ix_diagnostic_result_latest), as no flag keeps it.
 _PERSON_SQL = """
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
            SUM(CASE {levels} WHEN d.score < :threshold THEN 1 ELSE 0 END) AS n_with_deficit,
            AVG(d.score) AS mean_score
     FROM diagnostic_result d {joins}
-    WHERE d.year = :year AND d.is_latest = true {scope}
+    WHERE d.year = :year AND {latest} {scope}
       AND d.municipality_id IN (
           SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
       ) {conditions}
     GROUP BY d.municipality_id, {organisation} d.area_id
 """
+
+_LATEST_IN_CAMPAIGN = """d.taken_on BETWEEN :campaign_start AND :campaign_end AND NOT EXISTS (
+          SELECT 1 FROM diagnostic_result later
+          WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id
+            AND later.taken_on > d.taken_on AND later.taken_on <= :campaign_end
+      )"""
 
 _AGGREGATE_SQL = """
     SELECT g.municipality_id, g.area_id, SUM(g.n_assessed) AS n_assessed, SUM(g.n_with_deficit) AS n_with_deficit,
@@ -258,7 +278,9 @@ _AGGREGATE_SQL = """
 def person_sql(
     rule: Scale, *, by_organisation: bool = False, municipality: bool = False, filters: Filters = NO_FILTERS
 ) -> tuple[str, dict[str, Any]]:
-    """The person-level cells query and its rule and filter parameters (binds :region, :year, :municipality_id).
+    """The person-level cells query and its rule and filter parameters.
+
+    Binds :region, :year, :municipality_id and, with a campaign, ``filters.window(year)``.
 
     A result is a deficit by its level word when the file named a level of the scale, otherwise by its score.
     """
@@ -278,6 +300,7 @@ def person_sql(
     ]
     sql = _PERSON_SQL.format(
         levels=" ".join(levels),
+        latest=_LATEST_IN_CAMPAIGN if filters.campaign else "d.is_latest = true",
         scope="AND d.municipality_id = :municipality_id" if municipality else "",
         organisation="d.organisation_id," if by_organisation else "",
         joins=" ".join(joins),
@@ -305,7 +328,7 @@ def cells(
         rule, by_organisation=by_organisation, municipality=municipality_id is not None, filters=filters
     )
     scoped = {"region": region, "year": year, "municipality_id": municipality_id}
-    frame = queries.sql_frame(engine, sql, **scoped, **params)
+    frame = queries.sql_frame(engine, sql, **scoped, **params, **filters.window(year))
     frame["source"] = SOURCE_PERSON
     if not by_organisation and not filters.active:
         scope = "AND g.municipality_id = :municipality_id" if municipality_id is not None else ""

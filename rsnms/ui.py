@@ -650,9 +650,16 @@ def load_filter_options(database_url: str, region: str) -> tuple[list[str], list
 
 
 def deficit_filters(region: str) -> deficits.Filters:
-    """The filter row of the «Дефициты» page: staff category, subject, young teachers, organisation kind."""
+    """The filter row of the «Дефициты» page: campaign, staff category, subject, organisation kind, young teachers."""
     subjects, kinds = load_filter_options(settings().database_url, region)
-    category, subject, kind = st.columns(3)
+    campaign, category, subject, kind = st.columns(4)
+    chosen_campaign = campaign.selectbox(
+        "Кампания",
+        [None, *deficits.CAMPAIGNS],
+        format_func=lambda code: "весь год" if code is None else deficits.CAMPAIGN_NAMES[code].capitalize(),
+        key="deficits.campaign",
+        help="Весь год — последний результат педагога по компетенции за год; кампания — только её результаты.",
+    )
     chosen_category = category.selectbox(
         "Категория",
         [None, *labels.CATEGORY],
@@ -673,7 +680,11 @@ def deficit_filters(region: str) -> deficits.Filters:
         key="deficits.young",
     )
     return deficits.Filters(
-        category=chosen_category, subject=chosen_subject, young=young, organisation_kind=chosen_kind
+        category=chosen_category,
+        subject=chosen_subject,
+        young=young,
+        organisation_kind=chosen_kind,
+        campaign=chosen_campaign,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -107,12 +108,22 @@ def test_filters_narrow_the_people_and_leave_uploaded_counts_out(results_engine:
         deficits.Filters(young=True): (1, 1),  # c: 29 years old
         deficits.Filters(subject="Математика"): (2, 0),  # a and b
         deficits.Filters(organisation_kind="preschool"): (1, 1),  # c's kindergarten
+        deficits.Filters(campaign="spring"): (3, 2),  # a's spring 40 (the latest in spring), b's word, c's 69
+        deficits.Filters(campaign="autumn"): (1, 0),  # a's 80 only
     }
     for filters, expected in cases.items():
         grid = deficits.matrix(results_engine, region="omsk", year=2024, filters=filters)
         found = cell(grid, CITY_SHORT, "цифровая")
         assert (found["n_assessed"], found["n_with_deficit"]) == expected, filters
     assert deficits.Filters(category="manager", young=True).describe().startswith("управленческие кадры; молодые")
+    autumn = deficits.Filters(campaign="autumn")
+    assert (
+        cell(deficits.matrix(results_engine, region="omsk", year=2024, filters=autumn), AZOV_SHORT, "цифровая")["state"]
+        == deficits.NO_DATA
+    )  # uploaded counts have no campaign
+    assert autumn.window(2024) == {"campaign_start": dt.date(2024, 7, 1), "campaign_end": dt.date(2024, 12, 31)}
+    assert deficits.Filters(campaign="spring").window(2024)["campaign_end"] == dt.date(2024, 6, 30)
+    assert autumn.describe() == "осенняя кампания (июль – декабрь)"
 
 
 def test_organisation_drill_down_of_one_municipality(results_engine: Engine) -> None:

@@ -207,7 +207,9 @@ def test_the_latest_result_flag_is_kept_by_commit_reassessment_undo_and_erase(st
         ["г. Омск", "T-1", "цифровая", 40, dt.date(2024, 10, 1)],
         ["г. Омск", "T-2", "цифровая", 90, dt.date(2024, 10, 1)],
     ]
-    first = pipeline.commit(store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *rows])), user=None, now=NOW)
+    first = pipeline.commit(
+        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *rows])), user=None, now=NOW
+    )
     flags, wrong = _latest_flags(store_engine)
     assert (wrong, flags) == (0, [True, True])
     # T-1 is assessed again the same year, twice in one file (the later date is the latest)
