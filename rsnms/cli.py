@@ -166,7 +166,10 @@ def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
-    """Print the deficit cells of a region and year, by municipality or organisation."""
+    """Print the deficit cells of a region and year, by municipality or organisation (or every region's)."""
+    if args.by == "region":
+        emit(deficits.regions_table(engine, year=args.year), args.format, sys.stdout)
+        return 0
     municipality = _checked_municipality(args, engine)
     by_organisation = args.by == "organisation"
     frame = deficits.table(
@@ -324,7 +327,7 @@ def _add_region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", choices=REGION_CODES, default=load_settings().region)
 
 
-def _add_scope(parser: argparse.ArgumentParser, *, by: tuple[str, str]) -> None:
+def _add_scope(parser: argparse.ArgumentParser, *, by: tuple[str, ...]) -> None:
     """--region, --year, --by (the first choice is the default) and --municipality."""
     _add_region(parser)
     parser.add_argument("--year", type=int, required=True)
@@ -360,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     scorecard.set_defaults(handler=run_indicators)
 
     gaps = commands.add_parser("deficits", parents=[common], help="профессиональные дефициты по компетенциям")
-    _add_scope(gaps, by=("municipality", "organisation"))
+    _add_scope(gaps, by=("municipality", "organisation", "region"))
     gaps.set_defaults(handler=run_deficits)
 
     load = commands.add_parser("methodists", parents=[common], help="нагрузка региональных методистов")

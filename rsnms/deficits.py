@@ -250,15 +250,15 @@ NO_FILTERS = Filters()
 _PERSON_SQL = """
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
            SUM(CASE {levels} WHEN d.score < :threshold THEN 1 ELSE 0 END) AS n_with_deficit,
-           AVG(d.score) AS mean_score
+           AVG(d.score) AS mean_score, COUNT(d.score) AS n_scored
     FROM diagnostic_result d {joins}
-    WHERE d.year = :year AND {latest} {scope}
-      AND d.municipality_id IN (
-          SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-      ) {conditions}
+    WHERE d.year = :year AND {latest} {scope} {region} {conditions}
     GROUP BY d.municipality_id, {organisation} d.area_id
 """
 
+_IN_REGION = """AND d.municipality_id IN (
+          SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
+      )"""
 _LATEST_IN_CAMPAIGN = """d.taken_on BETWEEN :campaign_start AND :campaign_end AND NOT EXISTS (
           SELECT 1 FROM diagnostic_result later
           WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id
@@ -268,19 +268,26 @@ _LATEST_IN_CAMPAIGN = """d.taken_on BETWEEN :campaign_start AND :campaign_end AN
 _AGGREGATE_SQL = """
     SELECT g.municipality_id, g.area_id, SUM(g.n_assessed) AS n_assessed, SUM(g.n_with_deficit) AS n_with_deficit,
            SUM(g.mean_score * g.n_assessed) / NULLIF(SUM(CASE WHEN g.mean_score IS NOT NULL THEN g.n_assessed END), 0)
-             AS mean_score
+             AS mean_score,
+           SUM(CASE WHEN g.mean_score IS NOT NULL THEN g.n_assessed ELSE 0 END) AS n_scored
     FROM deficit_aggregate g JOIN region r ON r.id = g.region_id
-    WHERE r.code = :region AND g.year = :year AND g.organisation_id IS NULL {scope}
+    WHERE g.year = :year AND g.organisation_id IS NULL {region} {scope}
     GROUP BY g.municipality_id, g.area_id
 """
 
 
 def person_sql(
-    rule: Scale, *, by_organisation: bool = False, municipality: bool = False, filters: Filters = NO_FILTERS
+    rule: Scale,
+    *,
+    by_organisation: bool = False,
+    municipality: bool = False,
+    country: bool = False,
+    filters: Filters = NO_FILTERS,
 ) -> tuple[str, dict[str, Any]]:
     """The person-level cells query and its rule and filter parameters.
 
-    Binds :region, :year, :municipality_id and, with a campaign, ``filters.window(year)``.
+    Binds :year, :region (unless ``country``: every region), :municipality_id and, with a campaign,
+    ``filters.window(year)``.
 
     A result is a deficit by its level word when the file named a level of the scale, otherwise by its score.
     """
@@ -301,6 +308,7 @@ def person_sql(
     sql = _PERSON_SQL.format(
         levels=" ".join(levels),
         latest=_LATEST_IN_CAMPAIGN if filters.campaign else "d.is_latest = true",
+        region="" if country else _IN_REGION,
         scope="AND d.municipality_id = :municipality_id" if municipality else "",
         organisation="d.organisation_id," if by_organisation else "",
         joins=" ".join(joins),
@@ -312,7 +320,7 @@ def person_sql(
 def cells(
     engine: Engine,
     *,
-    region: str,
+    region: str | None,
     year: int,
     by_organisation: bool = False,
     municipality_id: int | None = None,
@@ -321,18 +329,23 @@ def cells(
 ) -> pd.DataFrame:
     """One row per municipality (and organisation) and area with data: ids, counts, mean score, share, source.
 
-    ``share`` is in per cent. ``rule`` is the scale to count deficits by (default: the one stored).
+    ``n_scored`` counts the results with a score (``mean_score`` is theirs); a level-only result has none.
+
+    ``share`` is in per cent. ``rule`` is the scale to count deficits by (default: the one stored). No ``region``:
+    every municipality of every region (the country).
     """
     rule = rule or scale(engine)
+    municipality = municipality_id is not None
     sql, params = person_sql(
-        rule, by_organisation=by_organisation, municipality=municipality_id is not None, filters=filters
+        rule, by_organisation=by_organisation, municipality=municipality, country=region is None, filters=filters
     )
     scoped = {"region": region, "year": year, "municipality_id": municipality_id}
     frame = queries.sql_frame(engine, sql, **scoped, **params, **filters.window(year))
     frame["source"] = SOURCE_PERSON
     if not by_organisation and not filters.active:
-        scope = "AND g.municipality_id = :municipality_id" if municipality_id is not None else ""
-        counted = queries.sql_frame(engine, _AGGREGATE_SQL.format(scope=scope), **scoped)
+        scope = "AND g.municipality_id = :municipality_id" if municipality else ""
+        in_region = "" if region is None else "AND r.code = :region"
+        counted = queries.sql_frame(engine, _AGGREGATE_SQL.format(scope=scope, region=in_region), **scoped)
         counted = counted[~counted["municipality_id"].isin(frame["municipality_id"])]
         frame = pd.concat([frame, counted.assign(source=SOURCE_COUNTS)], ignore_index=True)
     frame["share"] = _share(frame["n_with_deficit"], frame["n_assessed"])
@@ -364,6 +377,28 @@ def table(
     if frame.empty:
         return pd.DataFrame(columns=columns)
     return frame.sort_values(order)[columns].reset_index(drop=True)
+
+
+def regions_table(engine: Engine, *, year: int) -> pd.DataFrame:
+    """The country's cells by region and area (every region's municipalities summed), columns as ``table``."""
+    frame = cells(engine, region=None, year=year)
+    places = queries.sql_frame(
+        engine,
+        "SELECT m.id AS municipality_id, r.name AS region, r.sort_order FROM municipality m "
+        "JOIN region r ON r.id = m.region_id",
+    )
+    areas = queries.competency_areas(engine)[["id", "name"]].rename(columns={"id": "area_id", "name": "area"})
+    areas["area_order"] = range(len(areas))
+    frame = frame.merge(places, on="municipality_id").merge(areas, on="area_id")
+    columns = ["region", *CELL_COLUMNS[1:]]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["score_sum"] = frame["mean_score"].fillna(0) * frame["n_scored"]
+    keys = ["sort_order", "region", "area_order", "area"]
+    summed = frame.groupby(keys, as_index=False)[["n_assessed", "n_with_deficit", "n_scored", "score_sum"]].sum()
+    summed["share"] = _share(summed["n_with_deficit"], summed["n_assessed"])
+    summed["mean_score"] = summed["score_sum"] / summed["n_scored"].replace(0, math.nan)
+    return summed.sort_values(keys)[columns].reset_index(drop=True)
 
 
 def _organisation_names(engine: Engine, *, region: str, municipality_id: int | None = None) -> pd.DataFrame:

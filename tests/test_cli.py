@@ -124,6 +124,14 @@ def test_deficits_command(
         "share": 25.0,
         "mean_score": None,
     }
+    assert main(["deficits", "--year", "2024", "--by", "region", "--format", "json"]) == 0
+    [country] = json.loads(capsys.readouterr().out)
+    assert (country["region"], country["area"], country["n_assessed"], country["share"]) == (
+        "Омская область",
+        "цифровая",
+        20,
+        25.0,
+    )
 
 
 def test_methodists_command(

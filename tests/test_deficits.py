@@ -126,6 +126,27 @@ def test_filters_narrow_the_people_and_leave_uploaded_counts_out(results_engine:
     assert autumn.describe() == "осенняя кампания (июль – декабрь)"
 
 
+def test_the_country_by_region_sums_every_region_s_municipalities(results_engine: Engine) -> None:
+    with results_engine.begin() as conn:  # another region's uploaded counts
+        conn.execute(
+            text(
+                "INSERT INTO deficit_aggregate (region_id, year, municipality_id, area_id, n_assessed, "
+                "n_with_deficit, mean_score) SELECT m.region_id, 2024, m.id, a.id, 10, 6, NULL FROM municipality m "
+                "JOIN region r ON r.id = m.region_id, competency_area a WHERE r.code = 'kirov' AND a.code = 'digital' "
+                "AND m.id = (SELECT MIN(id) FROM municipality WHERE region_id = r.id)"
+            )
+        )
+    frame = deficits.regions_table(results_engine, year=2024)
+    rows = {(row.region, row.area): row for row in frame.itertuples()}
+    omsk = rows[("Омская область", "цифровая")]  # the city's three people and Azov's uploaded 40
+    assert (omsk.n_assessed, omsk.n_with_deficit) == (43, 11)
+    assert omsk.mean_score == pytest.approx((80 + 45 + 69 + 71.5 * 40) / 43)
+    kirov = rows[("Кировская область", "цифровая")]
+    assert (kirov.n_assessed, kirov.share, math.isnan(kirov.mean_score)) == (10, 60.0, True)
+    assert list(frame.columns) == ["region", *deficits.CELL_COLUMNS[1:]]
+    assert len(frame) == 4  # Omsk: digital, subject, managerial; Kirov: digital
+
+
 def test_organisation_drill_down_of_one_municipality(results_engine: Engine) -> None:
     city_id = int(cell(deficits.matrix(results_engine, region="omsk", year=2024), CITY_SHORT, "цифровая")["row_id"])
     grid = deficits.matrix(results_engine, region="omsk", year=2024, municipality_id=city_id, suppress_below=10)
