@@ -250,6 +250,8 @@ def compare_regions(engine: Engine, *, year: int) -> pd.DataFrame:
         if year not in queries.data_years(engine, region=str(region["code"])):
             continue
         card = scored(engine, region=str(region["code"]), years=[year])
+        if card.empty:  # data of the year, but no indicator the region's act has can be computed from it
+            continue
         card = card[card["municipality_id"].isna()]
         columns[str(region["name"])] = dict(zip(card["short_name"], card["value"], strict=True))
         for short, wording in zip(card["short_name"], card["wording"], strict=True):

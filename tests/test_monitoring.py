@@ -224,3 +224,16 @@ def test_a_region_row_is_preferred_to_the_sum_of_municipalities(small_engine: En
     _aggregate(small_engine, "omsk", "ped_workers_total", 2024, 1150)
     after = _value(monitoring.values(small_engine, region="omsk", years=[2024]), "fr_dpo_completion_share", 2024)
     assert after["denominator"] == 1150  # the region's own row, not 1150 + 1100
+
+
+def test_region_comparison_skips_a_region_whose_act_has_no_indicators(small_engine: Engine) -> None:
+    with small_engine.begin() as conn:  # Krasnodar has data for the year, but its act lists no indicators
+        conn.execute(
+            text(
+                "INSERT INTO aggregate_count (region_id, year, metric, value) "
+                "SELECT id, 2024, 'ped_workers_total', 100 FROM region WHERE code = 'krasnodar'"
+            )
+        )
+    table = monitoring.compare_regions(small_engine, year=2024)
+    assert "Краснодарский край" not in table.columns
+    assert "Омская область" in table.columns
