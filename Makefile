@@ -39,6 +39,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.ingest
 	$(PY) -m bench.deficits
 	$(PY) -m bench.load --viewers 20
+	$(PY) -m bench.national
 
 init: $(VENV)/.runtime
 	$(PY) -m rsnms init

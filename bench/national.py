@@ -370,7 +370,8 @@ def prepare_store(url: str, fraction: float) -> Engine:
     """The national store at ``url``: built unless it already holds the national data."""
     engine = db.make_engine(url)
     if _complete(engine):
-        print(f"{engine.dialect.name}: reusing the national store", flush=True)
+        print(f"{engine.dialect.name}: reusing the national store (migrated to the current schema)", flush=True)
+        db.migrate(engine)
         return engine
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
@@ -439,7 +440,6 @@ def measure(engine: Engine, repeat: int) -> dict[str, tuple[float, float, str, i
     statements = Statements(engine)
     largest = _largest_region(engine)
     norm = queries.constant(engine, code=methodists.NORM_CODE)
-    every_region = list(queries.regions(engine)["code"])
     cases: dict[str, Callable[[], Any]] = {}
     for region in ("omsk", largest):
         cases |= {
@@ -457,9 +457,9 @@ def measure(engine: Engine, repeat: int) -> dict[str, tuple[float, float, str, i
         "country: region comparison (monitoring.compare_regions)": lambda: monitoring.compare_regions(
             engine, year=YEAR
         ),
-        "country: methodist load of every region": lambda: [
-            methodists.base(engine, region=code, year=YEAR) for code in every_region
-        ],
+        "country: methodist load by region (methodists.regions_table)": partial(
+            methodists.regions_table, engine, year=YEAR, norm=norm
+        ),
         "commit: refresh_latest for Omsk's assessed educators": lambda: _refresh(engine),
     }
     figures = {}

@@ -180,12 +180,16 @@ def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def run_methodists(args: argparse.Namespace, engine: Engine) -> int:
-    """Print the methodist load by municipality (the official norm unless --norm or --scenario gives another)."""
+    """Print the methodist load by municipality, or every region's (the official norm unless --norm or --scenario)."""
     if args.norm is not None and args.norm <= 0:
         raise RsnmsError("Норма нагрузки (--norm) должна быть больше нуля.")
     scenario = _checked_scenario(args, engine)
     norm = args.norm if scenario is None else scenario.constant(NORM, queries.constant(engine, code=NORM))
-    emit(methodists.table(engine, region=args.region, year=args.year, norm=norm), args.format, sys.stdout)
+    if args.by == "region":
+        frame = methodists.regions_table(engine, year=args.year, norm=norm)
+    else:
+        frame = methodists.table(engine, region=args.region, year=args.year, norm=norm)
+    emit(frame, args.format, sys.stdout)
     return 0
 
 
@@ -369,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("methodists", parents=[common], help="нагрузка региональных методистов")
     _add_region(load)
     load.add_argument("--year", type=int, required=True)
+    load.add_argument("--by", choices=("municipality", "region"), default="municipality")
     norms = load.add_mutually_exclusive_group()
     norms.add_argument("--norm", type=float, help="педагогов на 1 методиста (по умолчанию — норма из справочника)")
     norms.add_argument("--scenario", type=int, help="номер сценария: его норма вместо официальной")

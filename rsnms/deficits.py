@@ -243,10 +243,11 @@ class Filters:
 NO_FILTERS = Filters()
 
 # A result counts when it is its educator's latest in the area that year (``is_latest``, resolved when results are
-# written). The scan reads ix_diagnostic_result_scope (year, is_latest, municipality, area, … covering the rest)
-# alone and in the order of the groups, so grouping needs no sort; the level words of the scale are bound into the
-# deficit test rather than joined per row (bench/deficits.py has the figures). Within one campaign the latest
-# result in the campaign counts: that is probed per result (ix_diagnostic_result_latest), as no flag keeps it.
+# written). The scan seeks each municipality's year in ix_diagnostic_result_scope (municipality, year, is_latest,
+# area, … covering the rest) and reads it in the order of the groups, so grouping needs no sort; the level words
+# of the scale are bound into the deficit test rather than joined per row (bench/deficits.py has the figures).
+# Within one campaign the latest result in the campaign counts: that is probed per result
+# (ix_diagnostic_result_latest), as no flag keeps it.
 _PERSON_SQL = """
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
            SUM(CASE {levels} WHEN d.score < :threshold THEN 1 ELSE 0 END) AS n_with_deficit,
@@ -259,6 +260,7 @@ _PERSON_SQL = """
 _IN_REGION = """AND d.municipality_id IN (
           SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
       )"""
+_IN_COUNTRY = "AND d.municipality_id IN (SELECT m.id FROM municipality m)"  # seeks each one in the scope index
 _LATEST_IN_CAMPAIGN = """d.taken_on BETWEEN :campaign_start AND :campaign_end AND NOT EXISTS (
           SELECT 1 FROM diagnostic_result later
           WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id
@@ -308,7 +310,7 @@ def person_sql(
     sql = _PERSON_SQL.format(
         levels=" ".join(levels),
         latest=_LATEST_IN_CAMPAIGN if filters.campaign else "d.is_latest = true",
-        region="" if country else _IN_REGION,
+        region=_IN_COUNTRY if country else _IN_REGION,
         scope="AND d.municipality_id = :municipality_id" if municipality else "",
         organisation="d.organisation_id," if by_organisation else "",
         joins=" ".join(joins),

@@ -40,8 +40,9 @@ TABLE_COLUMNS = [
 ]
 
 _METHODISTS_SQL = """
-    SELECT m.id AS methodist_id, m.code, m.display_name, m.municipality_id AS home_id, m.specialisation, m.fte
-    FROM methodist m JOIN region r ON r.id = m.region_id WHERE r.code = :region AND m.is_active
+    SELECT m.id AS methodist_id, m.code, m.display_name, m.municipality_id AS home_id, m.specialisation, m.fte,
+           r.code AS region
+    FROM methodist m JOIN region r ON r.id = m.region_id WHERE {region} AND m.is_active
 """
 # Teachers linked to each methodist in a municipality: an educator counts once; an organisation counts its
 # stated number of teachers, or else the pedagogues of its roster.
@@ -52,44 +53,52 @@ _ASSIGNED_SQL = """
     LEFT JOIN organisation o ON o.id = a.organisation_id
     LEFT JOIN educator e ON e.id = a.educator_id LEFT JOIN organisation eo ON eo.id = e.organisation_id
     LEFT JOIN (
-        SELECT organisation_id, COUNT(*) AS n FROM educator WHERE category = 'pedagogue' GROUP BY organisation_id
+        SELECT e.organisation_id, COUNT(*) AS n FROM educator e JOIN organisation ro ON ro.id = e.organisation_id
+        JOIN region r ON r.id = ro.region_id WHERE {region} AND e.category = 'pedagogue'
+        GROUP BY e.organisation_id
     ) roster ON roster.organisation_id = a.organisation_id
-    WHERE r.code = :region AND a.year = :year AND m.is_active
+    WHERE {region} AND a.year = :year AND m.is_active
     GROUP BY a.methodist_id, COALESCE(o.municipality_id, eo.municipality_id)
 """
 _CASELOAD_SQL = """
     SELECT c.methodist_id, c.municipality_id, SUM(c.n_teachers) AS teachers, SUM(c.fte) AS fte
     FROM methodist_caseload c JOIN methodist m ON m.id = c.methodist_id JOIN region r ON r.id = m.region_id
-    WHERE r.code = :region AND c.year = :year AND m.is_active
+    WHERE {region} AND c.year = :year AND m.is_active
     GROUP BY c.methodist_id, c.municipality_id
 """
 _COUNTS_SQL = """
     SELECT ac.municipality_id, ac.metric, SUM(ac.value) AS value
     FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
-    WHERE r.code = :region AND ac.year = :year AND ac.municipality_id IS NOT NULL AND ac.organisation_id IS NULL
+    WHERE {region} AND ac.year = :year AND ac.municipality_id IS NOT NULL AND ac.organisation_id IS NULL
       AND ac.metric IN ('ped_workers_total', 'methodists_fte')
     GROUP BY ac.municipality_id, ac.metric
 """
 _ROSTER_SQL = """
     SELECT o.municipality_id, COUNT(*) AS teachers
-    FROM educator e JOIN organisation o ON o.id = e.organisation_id JOIN region r ON r.id = e.region_id
-    WHERE r.code = :region AND e.category = 'pedagogue'
+    FROM organisation o JOIN region r ON r.id = o.region_id JOIN educator e ON e.organisation_id = o.id
+    WHERE {region} AND e.category = 'pedagogue'
     GROUP BY o.municipality_id
 """
 
 
-def served(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
-    """``methodist_id``, ``municipality_id``, ``teachers``, ``fte``: what each active methodist serves where.
+def _scoped(engine: Engine, template: str, region: str | None, **params: Any) -> pd.DataFrame:
+    """The rows of one of the queries above, for a region or (None) every region."""
+    return queries.sql_frame(engine, template.format(region=queries.in_region(region)), region=region, **params)
+
+
+def served(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
+    """``methodist_id``, ``municipality_id``, ``teachers``, ``fte``, ``region``: what each methodist serves where.
 
     Methodists with links in the year use them; the others their caseload counts; a methodist with neither
-    appears once at their base with no teachers and their whole FTE.
+    appears once at their base with no teachers and their whole FTE. Every region's when ``region`` is None.
     """
-    methodists = queries.sql_frame(engine, _METHODISTS_SQL, region=region)
-    assigned = queries.sql_frame(engine, _ASSIGNED_SQL, region=region, year=year).assign(fte=math.nan)
-    caseload = queries.sql_frame(engine, _CASELOAD_SQL, region=region, year=year)
+    methodists = _scoped(engine, _METHODISTS_SQL, region)
+    assigned = _scoped(engine, _ASSIGNED_SQL, region, year=year).assign(fte=math.nan)
+    caseload = _scoped(engine, _CASELOAD_SQL, region, year=year)
     caseload = caseload[~caseload["methodist_id"].isin(assigned["methodist_id"])]
     rows = pd.concat([assigned, caseload], ignore_index=True).astype({"teachers": float, "fte": float})
-    rows = rows.merge(methodists[["methodist_id", "fte"]].rename(columns={"fte": "own_fte"}), on="methodist_id")
+    own = methodists[["methodist_id", "fte", "region"]].rename(columns={"fte": "own_fte"})
+    rows = rows.merge(own, on="methodist_id")
     given = rows.groupby("methodist_id")["fte"].sum()  # FTE a caseload row states for its municipality
     left = (rows["own_fte"] - rows["methodist_id"].map(given)).clip(lower=0)
     open_teachers = rows[rows["fte"].isna()].groupby("methodist_id")["teachers"].sum()
@@ -97,7 +106,7 @@ def served(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
     rows["fte"] = rows["fte"].fillna(left * share.fillna(0))
     idle = methodists[~methodists["methodist_id"].isin(rows["methodist_id"])]
     idle = idle.rename(columns={"home_id": "municipality_id"}).assign(teachers=0.0)
-    columns = ["methodist_id", "municipality_id", "teachers", "fte"]
+    columns = ["methodist_id", "municipality_id", "teachers", "fte", "region"]
     return pd.concat([rows[columns], idle[columns]], ignore_index=True)
 
 
@@ -107,7 +116,7 @@ def methodists(engine: Engine, *, region: str, year: int, norm: float) -> pd.Dat
     ``load`` is teachers per FTE; ``state`` is ``overloaded`` above the norm, ``idle`` with no teachers.
     Sorted by load, highest first.
     """
-    staff = queries.sql_frame(engine, _METHODISTS_SQL, region=region)
+    staff = _scoped(engine, _METHODISTS_SQL, region)
     work = served(engine, region=region, year=year).groupby("methodist_id")[["teachers", "fte"]].sum()
     names = queries.municipalities(engine, region=region)[["id", "name"]]
     frame = staff.merge(work.rename(columns={"fte": "served_fte"}), left_on="methodist_id", right_index=True)
@@ -121,16 +130,17 @@ def methodists(engine: Engine, *, region: str, year: int, norm: float) -> pd.Dat
     )
 
 
-def base(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
-    """Per municipality of the region: teachers (and where the figure comes from), methodist FTE, teachers assigned.
+def base(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
+    """Per municipality: teachers (and where the figure comes from), methodist FTE, teachers assigned, region code.
 
-    ``assigned`` is NaN when the methodists are known only as uploaded FTE counts.
+    A region's municipalities, or every region's when ``region`` is None. ``assigned`` is NaN where the region's
+    methodists are known only as uploaded FTE counts.
     """
-    places = queries.municipalities(engine, region=region)[["id", "name", "short_name"]]
+    places = queries.municipalities(engine, region=region)[["id", "name", "short_name", "region"]]
     places = places.rename(columns={"id": "municipality_id", "name": "municipality"})
-    counts = queries.sql_frame(engine, _COUNTS_SQL, region=region, year=year)
+    counts = _scoped(engine, _COUNTS_SQL, region, year=year)
     counts = counts.pivot_table(index="municipality_id", columns="metric", values="value", aggfunc="sum")
-    roster = queries.sql_frame(engine, _ROSTER_SQL, region=region).set_index("municipality_id")["teachers"]
+    roster = _scoped(engine, _ROSTER_SQL, region).set_index("municipality_id")["teachers"]
     frame = places.set_index("municipality_id")
     official = counts["ped_workers_total"] if "ped_workers_total" in counts else pd.Series(dtype=float)
     official = official.reindex(frame.index).astype(float)
@@ -141,15 +151,29 @@ def base(engine: Engine, *, region: str, year: int) -> pd.DataFrame:
         for count, n in zip(official, listed, strict=True)
     ]
     work = served(engine, region=region, year=year)
-    if work.empty:  # no methodists on record: the uploaded FTE counts
-        uploaded = counts["methodists_fte"] if "methodists_fte" in counts else pd.Series(dtype=float)
-        frame["methodists_fte"] = uploaded.reindex(frame.index).fillna(0.0)
-        frame["assigned"] = math.nan
-    else:
-        by_place = work.groupby("municipality_id")[["teachers", "fte"]].sum()
-        frame["methodists_fte"] = by_place["fte"].reindex(frame.index).fillna(0.0)
-        frame["assigned"] = by_place["teachers"].reindex(frame.index).fillna(0.0)
+    by_place = work.groupby("municipality_id")[["teachers", "fte"]].sum()
+    uploaded = counts["methodists_fte"] if "methodists_fte" in counts else pd.Series(dtype=float)
+    on_record = frame["region"].isin(set(work["region"]))  # else no methodists on record: the uploaded FTE counts
+    frame["methodists_fte"] = (
+        by_place["fte"].reindex(frame.index).fillna(0.0).where(on_record, uploaded.reindex(frame.index).fillna(0.0))
+    )
+    frame["assigned"] = by_place["teachers"].reindex(frame.index).fillna(0.0).where(on_record, math.nan)
     return frame.reset_index()
+
+
+def regions_table(engine: Engine, *, year: int, norm: float | None = None) -> pd.DataFrame:
+    """Every region with data: its figures as ``totals`` gives them (the official norm unless one is given)."""
+    norm = norm if norm is not None else queries.constant(engine, code=NORM_CODE)
+    loads = municipalities(base(engine, region=None, year=year), norm=norm)
+    names = queries.regions(engine)
+    rows = []
+    for code, name in zip(names["code"], names["name"], strict=True):
+        figures = totals(loads[loads["region"] == code], norm=norm)
+        if figures["municipalities"]:
+            rows.append({"region": name, **figures})
+    columns = ["region", "teachers", "methodists_fte", "teachers_per_methodist", "required", "shortfall",
+               "unassigned", "over_norm", "municipalities"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
 
 
 def municipalities(base_frame: pd.DataFrame, *, norm: float, extra: Mapping[int, float] | None = None) -> pd.DataFrame:

@@ -319,12 +319,13 @@ class Educator(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("region_id", "pseudo_key", name="uq_educator_region_pseudo_key"),
         CheckConstraint(_in("category", CATEGORIES), name="ck_educator_category"),
+        Index("ix_educator_roster", "organisation_id", "category"),  # the pedagogues of organisations, unread
     )
 
     id: int | None = Field(default=None, primary_key=True)
     region_id: int = Field(foreign_key="region.id")
     pseudo_key: str = Field(max_length=64)
-    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     category: str = Field(max_length=20)
     position: str = Field(default="", max_length=80)
     subject: str = Field(default="", max_length=120)
@@ -347,19 +348,20 @@ class DiagnosticResult(SQLModel, table=True):
     __tablename__ = "diagnostic_result"
     __table_args__ = (
         UniqueConstraint("educator_id", "area_id", "taken_on", name="uq_diagnostic_result"),
-        # the heatmap reads the year's latest results of the region's municipalities from this index alone
+        # the heatmap reads the year's latest results of the region's municipalities from this index alone; the
+        # indicators count a municipality's educators over a span of years from it
         Index(
             "ix_diagnostic_result_scope",
+            "municipality_id",
             "year",
             "is_latest",
-            "municipality_id",
             "area_id",
             "organisation_id",
             "score",
             "level_code",
             "educator_id",
         ),  # fmt: skip
-        # a later result of the same educator, area and year (refresh_latest), without reading the table
+        # a later result of the same educator, area and year (refresh_latest) and the years with results
         Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on"),
         CheckConstraint("score IS NOT NULL OR level_code IS NOT NULL", name="ck_diagnostic_result_score_or_level"),
     )

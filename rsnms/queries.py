@@ -36,24 +36,44 @@ def regions(engine: Engine) -> pd.DataFrame:
     return sql_frame(engine, "SELECT code, name FROM region ORDER BY sort_order, code")
 
 
-def municipalities(engine: Engine, *, region: str) -> pd.DataFrame:
-    """``id``, ``name``, ``short_name`` (the name when an upload gave none), ``kind`` of a region's municipalities."""
-    sql = """
-        SELECT m.id, m.name, COALESCE(NULLIF(m.short_name, ''), m.name) AS short_name, m.kind
+def in_region(region: str | None) -> str:
+    """The SQL condition on ``r`` (region) for one region's rows (binds :region), or every region's."""
+    return "r.code = :region" if region is not None else "1 = 1"
+
+
+def municipalities(engine: Engine, *, region: str | None) -> pd.DataFrame:
+    """``id``, ``name``, ``short_name`` (the name when an upload gave none), ``kind``, ``region`` (its code).
+
+    A region's municipalities in order; every region's (in the regions' order) when ``region`` is None.
+    """
+    sql = f"""
+        SELECT m.id, m.name, COALESCE(NULLIF(m.short_name, ''), m.name) AS short_name, m.kind, r.code AS region
         FROM municipality m JOIN region r ON r.id = m.region_id
-        WHERE r.code = :region ORDER BY m.sort_order, m.name
+        WHERE {in_region(region)} ORDER BY r.sort_order, r.code, m.sort_order, m.name
     """
     return sql_frame(engine, sql, region=region)
 
 
 def data_years(engine: Engine, *, region: str) -> list[int]:
     """Years for which the region has aggregate counts or diagnostic results, newest first."""
+    # The years with results at all come from a loose scan of ix_diagnostic_result_latest (one index seek per
+    # year, not a read of every result); each is then probed for the region's municipalities.
     sql = """
+        WITH RECURSIVE result_years(year) AS (
+            SELECT MIN(year) FROM diagnostic_result
+            UNION ALL
+            SELECT (SELECT MIN(d.year) FROM diagnostic_result d WHERE d.year > y.year)
+            FROM result_years y WHERE y.year IS NOT NULL
+        )
         SELECT DISTINCT ac.year FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
         WHERE r.code = :region
         UNION
-        SELECT DISTINCT d.year FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
-        JOIN region r ON r.id = m.region_id WHERE r.code = :region
+        SELECT y.year FROM result_years y
+        WHERE y.year IS NOT NULL AND EXISTS (
+            SELECT 1 FROM diagnostic_result d WHERE d.year = y.year AND d.municipality_id IN (
+                SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
+            )
+        )
     """
     years = sql_frame(engine, sql, region=region)["year"]
     return sorted((int(year) for year in years), reverse=True)
@@ -186,8 +206,11 @@ def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year:
 _PERSON_SQL = {
     "diag_passed": """
         SELECT d.municipality_id, COUNT(DISTINCT d.educator_id) AS value
-        FROM diagnostic_result d JOIN educator e ON e.id = d.educator_id JOIN region r ON r.id = e.region_id
-        WHERE r.code = :region AND d.year BETWEEN :first AND :last GROUP BY d.municipality_id""",
+        FROM diagnostic_result d
+        WHERE d.municipality_id IN (
+            SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
+        ) AND d.year BETWEEN :first AND :last
+        GROUP BY d.municipality_id""",
     "iom_developed": """
         SELECT o.municipality_id, COUNT(DISTINCT i.educator_id) AS value
         FROM iom i JOIN educator e ON e.id = i.educator_id JOIN organisation o ON o.id = e.organisation_id

@@ -151,6 +151,9 @@ def test_methodists_command(
     ]
     total = sum(row["teachers"] for row in rows) / sum(row["methodists_fte"] for row in rows)
     assert total == pytest.approx(275.0)  # 1 100 teachers on 4 FTE, as on the «Обзор» tile
+    assert main(["methodists", "--year", "2024", "--by", "region", "--format", "json"]) == 0
+    [omsk] = json.loads(capsys.readouterr().out)
+    assert (omsk["region"], omsk["teachers_per_methodist"]) == ("Омская область", pytest.approx(275.0))
     assert main(["methodists", "--region", "omsk", "--year", "2024", "--norm", "0"]) == 1
     assert "больше нуля" in capsys.readouterr().err
 

@@ -183,6 +183,29 @@ def test_uploaded_fte_counts_when_no_methodist_is_on_record(store_engine: Engine
     assert tara["teachers_per_methodist"] == pytest.approx(500 / 1.5) and math.isnan(float(str(tara["unassigned"])))
 
 
+def test_every_region_at_once_keeps_each_region_s_own_rule(load_engine: Engine) -> None:
+    with load_engine.begin() as conn:  # Kirov has no methodists on record: its uploaded FTE counts
+        for metric, value in (("ped_workers_total", 600), ("methodists_fte", 2.0)):
+            _execute(
+                conn,
+                "INSERT INTO aggregate_count (region_id, year, municipality_id, metric, value) SELECT m.region_id, "
+                "2024, m.id, :k, :v FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = 'kirov' "
+                "AND m.id = (SELECT MIN(id) FROM municipality WHERE region_id = r.id)",
+                k=metric,
+                v=value,
+            )
+    frame = methodists.regions_table(load_engine, year=2024, norm=NORM).set_index("region")
+    assert list(frame.index) == ["Кировская область", "Омская область"]  # the others have no data
+    omsk = methodists.totals(
+        methodists.municipalities(methodists.base(load_engine, region="omsk", year=2024), norm=NORM), norm=NORM
+    )
+    for column in frame.columns:
+        assert frame.loc["Омская область", column] == pytest.approx(omsk[column], nan_ok=True), column
+    kirov = frame.loc["Кировская область"]
+    assert (kirov["teachers"], kirov["methodists_fte"], kirov["teachers_per_methodist"]) == (600, 2, 300)
+    assert (kirov["required"], kirov["shortfall"], math.isnan(kirov["unassigned"])) == (2.5, 0.5, True)
+
+
 def test_load_chart_has_the_norm_rule_and_the_no_methodist_rows_first() -> None:
     frame = pd.DataFrame(
         {"label": ["А", "Б", "В"], "value": [300.0, 200.0, math.nan], "status": ["not_met", "met", "no_methodist"]}
