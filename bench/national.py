@@ -358,18 +358,20 @@ def build(engine: Engine, fraction: float, seed: int = 2026) -> dict[str, float]
     return steps
 
 
-def _complete(engine: Engine) -> bool:
+def _complete(engine: Engine, fraction: float) -> bool:
+    """Whether the store holds the national data of this size (the methodists' links are written last)."""
     if not db.is_migrated(engine):
         return False
     with engine.connect() as conn:
-        # the methodists' links are written last: a store that has them is complete
-        return bool(conn.execute(text("SELECT COUNT(*) FROM methodist_assignment")).scalar_one())
+        educators = conn.execute(text("SELECT COUNT(*) FROM educator")).scalar_one()
+        links = conn.execute(text("SELECT COUNT(*) FROM methodist_assignment")).scalar_one()
+    return bool(links) and educators == round(TEACHERS * fraction)
 
 
 def prepare_store(url: str, fraction: float) -> Engine:
     """The national store at ``url``: built unless it already holds the national data."""
     engine = db.make_engine(url)
-    if _complete(engine):
+    if _complete(engine, fraction):
         print(f"{engine.dialect.name}: reusing the national store (migrated to the current schema)", flush=True)
         db.migrate(engine)
         return engine

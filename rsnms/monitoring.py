@@ -39,51 +39,83 @@ def _span(spec: dict[str, Any], year: int) -> tuple[int, int]:
 
 
 class _Store:
-    """The counts one computation needs, fetched once."""
+    """The counts one computation needs, fetched once: for one region, or for every region (``region`` None)."""
 
-    def __init__(self, engine: Engine, region: str, first_year: int, last_year: int) -> None:
+    def __init__(self, engine: Engine, region: str | None, first_year: int, last_year: int) -> None:
         self.engine, self.region = engine, region
-        self.aggregates = queries.aggregate_counts(engine, region=region, first_year=first_year, last_year=last_year)
-        self._person: dict[tuple[str, int, int], pd.DataFrame] = {}
-        self.report_years = set(queries.roadmap_activity(engine, region=region)["year"].astype(int))
-        self.upload_years = set(queries.upload_years(engine, region=region))
+        counts = queries.aggregate_counts(engine, region=region, first_year=first_year, last_year=last_year)
+        # (region, metric) → its rows as plain tuples: the counts are read hundreds of times per country
+        self.aggregates: dict[tuple[str, str], list[_Aggregate]] = {}
+        columns = ("region", "metric", "year", "level", "municipality_id", "value")
+        for code, metric, year, level, municipality, value in zip(*(counts[c] for c in columns), strict=True):
+            aggregate = _Aggregate(int(year), int(level), _municipality(municipality), float(value))
+            self.aggregates.setdefault((str(code), str(metric)), []).append(aggregate)
+        self._person: dict[tuple[str, int, int], dict[str, pd.DataFrame]] = {}
+        activity = queries.roadmap_activity(engine, region=region)
+        self.report_years = _years_by_region(activity)
+        self.upload_years = _years_by_region(queries.upload_years(engine, region=region))
 
-    def person(self, metric: str, first: int, last: int) -> pd.DataFrame:
+    def person(self, region: str, metric: str, first: int, last: int) -> pd.DataFrame:
         key = (metric, first, last)
         if key not in self._person:
-            self._person[key] = queries.person_counts(
+            rows = queries.person_counts(
                 self.engine, region=self.region, metric=metric, first_year=first, last_year=last
             )
-        return self._person[key]
+            self._person[key] = _by_region(rows)
+        return self._person[key].get(region, _NO_ROWS)
 
-    def aggregate(self, metric: str, first: int, last: int) -> tuple[dict[int, float], float]:
+    def aggregate(self, region: str, metric: str, first: int, last: int) -> tuple[dict[int, float], float]:
         """Per municipality the sum over the years; the region value (its own row, else the sum)."""
-        rows = self.aggregates[(self.aggregates["metric"] == metric) & self.aggregates["year"].between(first, last)]
-        if rows.empty:
-            return {}, math.nan
-        municipal = rows[rows["level"] == 1].groupby("municipality_id")["value"].sum()
-        by_municipality = {int(float(str(m))): float(v) for m, v in municipal.items()}
+        rows = [row for row in self.aggregates.get((region, metric), []) if first <= row.year <= last]
+        by_municipality: dict[int, float] = {}
+        for row in rows:
+            if row.level == 1 and row.municipality_id is not None:
+                by_municipality[row.municipality_id] = by_municipality.get(row.municipality_id, 0.0) + row.value
         for level in (0, 1, 2):
-            at_level = rows[rows["level"] == level]
-            years_present = at_level["year"].nunique()
-            if years_present == last - first + 1:
-                return by_municipality, float(at_level["value"].sum())
+            at_level = [row for row in rows if row.level == level]
+            if len({row.year for row in at_level}) == last - first + 1:
+                return by_municipality, math.fsum(row.value for row in at_level)
         return by_municipality, math.nan
 
-    def counts(self, metric: str, first: int, last: int) -> Counts:
+    def counts(self, region: str, metric: str, first: int, last: int) -> Counts:
         """The metric per municipality and for the region, person-level first."""
-        by_municipality, region = self.aggregate(metric, first, last)
+        by_municipality, total = self.aggregate(region, metric, first, last)
         source = AGGREGATE
         if metric in queries.PERSON_METRICS:
-            person = self.person(metric, first, last)
+            person = self.person(region, metric, first, last)
             if not person.empty:
                 counted = {int(m): float(v) for m, v in zip(person["municipality_id"], person["value"], strict=True)}
                 by_municipality = {**by_municipality, **counted}
-                region, source = float(sum(by_municipality.values())), PERSON
-        if metric in DERIVED_METRICS and math.isnan(region):
+                total, source = float(sum(by_municipality.values())), PERSON
+        if metric in DERIVED_METRICS and math.isnan(total):
             evidence = self.report_years if metric == "roadmap_in_force" else self.upload_years
-            region, source = (1.0 if last in evidence else 0.0), DERIVED
-        return Counts(by_municipality, region, source)
+            total, source = (1.0 if last in evidence.get(region, set()) else 0.0), DERIVED
+        return Counts(by_municipality, total, source)
+
+
+_NO_ROWS = pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class _Aggregate:
+    """One uploaded count: year, level (0 region, 1 municipality, 2 organisation), municipality, value."""
+
+    year: int
+    level: int
+    municipality_id: int | None
+    value: float
+
+
+def _municipality(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _by_region(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {str(code): rows for code, rows in frame.groupby("region")}
+
+
+def _years_by_region(frame: pd.DataFrame) -> dict[str, set[int]]:
+    return {str(code): {int(year) for year in rows["year"]} for code, rows in frame.groupby("region")}
 
 
 def values(engine: Engine, *, region: str, years: list[int], include_all: bool = False) -> pd.DataFrame:
@@ -104,13 +136,14 @@ def values(engine: Engine, *, region: str, years: list[int], include_all: bool =
         for year in years:
             rows += _indicator_rows(store, spec, year)
     frame = pd.DataFrame(rows).astype({"municipality_id": "Int64"})
-    return frame.merge(catalogue, on="code")
+    return frame.merge(catalogue.drop(columns="region"), on="code")
 
 
 def _indicator_rows(store: _Store, spec: dict[str, Any], year: int) -> list[dict[str, Any]]:
     first, last = _span(spec, year)
-    numerators = [store.counts(m, first, last) for m in str(spec["numerator_metrics"]).split(",")]
-    denominators = [store.counts(m, year, year) for m in str(spec["denominator_metrics"]).split(",") if m]
+    region = str(spec["region"])
+    numerators = [store.counts(region, m, first, last) for m in str(spec["numerator_metrics"]).split(",")]
+    denominators = [store.counts(region, m, year, year) for m in str(spec["denominator_metrics"]).split(",") if m]
     factor = float(str(spec["factor"]))
     rows = [_row(spec, year, None, [c.region for c in numerators], [c.region for c in denominators], factor)]
     rows[0]["source"] = numerators[0].source
@@ -242,20 +275,24 @@ def history(frame: pd.DataFrame, *, code: str, municipality_id: int | None) -> p
 def compare_regions(engine: Engine, *, year: int) -> pd.DataFrame:
     """One row per indicator, one column per region with data for the year (values of the region level).
 
-    ``Формулировки`` says when the regions word the indicator differently (their acts differ).
+    ``Формулировки`` says when the regions word the indicator differently (their acts differ). Every region's
+    counts are fetched at once (a few queries for the whole country, not a few per region).
     """
+    with_data = queries.regions_with_data(engine, year=year)
+    catalogue = queries.indicator_catalogue(engine, region=None)
+    catalogue = catalogue[catalogue["region"].isin(with_data)]
+    if catalogue.empty:
+        return pd.DataFrame(columns=["Показатель", "Формулировки"])
+    starts = [int(s) for s in catalogue["window_start_year"].dropna()]
+    store = _Store(engine, None, min([*starts, year]), year)
+    regions = queries.regions(engine)
+    names = dict(zip(regions["code"], regions["name"], strict=True))
     columns: dict[str, dict[str, float]] = {}
     wordings: dict[str, set[str]] = {}
-    for region in queries.regions(engine).to_dict("records"):
-        if year not in queries.data_years(engine, region=str(region["code"])):
-            continue
-        card = scored(engine, region=str(region["code"]), years=[year])
-        if card.empty:  # data of the year, but no indicator the region's act has can be computed from it
-            continue
-        card = card[card["municipality_id"].isna()]
-        columns[str(region["name"])] = dict(zip(card["short_name"], card["value"], strict=True))
-        for short, wording in zip(card["short_name"], card["wording"], strict=True):
-            wordings.setdefault(short, set()).add(str(wording).lower())
+    for spec in [{str(k): v for k, v in spec.items()} for spec in catalogue.to_dict("records")]:
+        [region_row] = [row for row in _indicator_rows(store, spec, year) if row["municipality_id"] is None]
+        columns.setdefault(names[str(spec["region"])], {})[str(spec["short_name"])] = region_row["value"]
+        wordings.setdefault(str(spec["short_name"]), set()).add(str(spec["wording"]).lower())
     table_frame = pd.DataFrame(columns)
     table_frame.insert(
         0, "Формулировки", ["различаются" if len(wordings[s]) > 1 else "совпадают" for s in table_frame.index]

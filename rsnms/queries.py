@@ -79,21 +79,22 @@ def data_years(engine: Engine, *, region: str) -> list[int]:
     return sorted((int(year) for year in years), reverse=True)
 
 
-def indicator_catalogue(engine: Engine, *, region: str, include_all: bool = False) -> pd.DataFrame:
-    """The indicators of a region's act: wording, unit, polarity, metrics and window.
+def indicator_catalogue(engine: Engine, *, region: str | None, include_all: bool = False) -> pd.DataFrame:
+    """The indicators of a region's act: wording, unit, polarity, metrics and window (``region``: its code).
 
     With ``include_all`` the indicators the act does not name come too (canonical name, annual
     window, ``in_act`` false): the product shows methodist load for every region, for example.
+    No ``region``: every region's act, region by region.
     """
     sql = f"""
-        SELECT i.code, i.short_name, COALESCE(ir.wording, i.name) AS wording, i.unit, i.polarity,
+        SELECT r.code AS region, i.code, i.short_name, COALESCE(ir.wording, i.name) AS wording, i.unit, i.polarity,
                i.numerator_metrics, i.denominator_metrics, i.factor, i.scope,
                COALESCE(ir.window_rule, 'annual') AS window_rule, ir.window_start_year,
                CASE WHEN ir.id IS NULL THEN 0 ELSE 1 END AS in_act
-        FROM indicator i LEFT JOIN indicator_region ir
-          ON ir.indicator_id = i.id AND ir.region_id = (SELECT id FROM region WHERE code = :region)
-        {"" if include_all else "WHERE ir.id IS NOT NULL"}
-        ORDER BY i.sort_order
+        FROM region r CROSS JOIN indicator i
+        LEFT JOIN indicator_region ir ON ir.indicator_id = i.id AND ir.region_id = r.id
+        WHERE {in_region(region)} {"" if include_all else "AND ir.id IS NOT NULL"}
+        ORDER BY r.sort_order, r.code, i.sort_order
     """
     catalogue = sql_frame(engine, sql, region=region)
     catalogue["in_act"] = catalogue["in_act"].astype(bool)
@@ -187,16 +188,17 @@ def competency_areas(engine: Engine) -> pd.DataFrame:
     return sql_frame(engine, sql)
 
 
-def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year: int) -> pd.DataFrame:
-    """``year``, ``municipality_id`` (NaN above municipalities), ``level``, ``metric``, ``value`` of the years.
+def aggregate_counts(engine: Engine, *, region: str | None, first_year: int, last_year: int) -> pd.DataFrame:
+    """``region``, ``year``, ``municipality_id`` (NaN above municipalities), ``level``, ``metric``, ``value``.
 
-    ``level``: 0 the region as a whole, 1 a municipality, 2 an organisation (ДПО provider).
+    ``level``: 0 the region as a whole, 1 a municipality, 2 an organisation (ДПО provider). No ``region``: every
+    region's counts.
     """
     sql = f"""
-        SELECT ac.year, ac.municipality_id, {_LEVEL} AS level, ac.metric, SUM(ac.value) AS value
+        SELECT r.code AS region, ac.year, ac.municipality_id, {_LEVEL} AS level, ac.metric, SUM(ac.value) AS value
         FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
-        WHERE r.code = :region AND ac.year BETWEEN :first AND :last
-        GROUP BY ac.year, ac.municipality_id, {_LEVEL}, ac.metric
+        WHERE {in_region(region)} AND ac.year BETWEEN :first AND :last
+        GROUP BY r.code, ac.year, ac.municipality_id, {_LEVEL}, ac.metric
     """
     return sql_frame(engine, sql, region=region, first=first_year, last=last_year)
 
@@ -205,65 +207,85 @@ def aggregate_counts(engine: Engine, *, region: str, first_year: int, last_year:
 # The municipality is where the person worked when assessed (diagnostics) or their organisation's.
 _PERSON_SQL = {
     "diag_passed": """
-        SELECT d.municipality_id, COUNT(DISTINCT d.educator_id) AS value
-        FROM diagnostic_result d
-        WHERE d.municipality_id IN (
-            SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-        ) AND d.year BETWEEN :first AND :last
-        GROUP BY d.municipality_id""",
+        SELECT r.code AS region, d.municipality_id, COUNT(DISTINCT d.educator_id) AS value
+        FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id JOIN region r ON r.id = m.region_id
+        WHERE {region} AND d.year BETWEEN :first AND :last
+        GROUP BY r.code, d.municipality_id""",
     "iom_developed": """
-        SELECT o.municipality_id, COUNT(DISTINCT i.educator_id) AS value
+        SELECT r.code AS region, o.municipality_id, COUNT(DISTINCT i.educator_id) AS value
         FROM iom i JOIN educator e ON e.id = i.educator_id JOIN organisation o ON o.id = e.organisation_id
         JOIN region r ON r.id = e.region_id
-        WHERE r.code = :region AND i.year BETWEEN :first AND :last AND i.based_on_diagnostics
-        GROUP BY o.municipality_id""",
+        WHERE {region} AND i.year BETWEEN :first AND :last AND i.based_on_diagnostics
+        GROUP BY r.code, o.municipality_id""",
     "fr_dpo_completed": """
-        SELECT o.municipality_id, COUNT(DISTINCT c.educator_id) AS value
+        SELECT r.code AS region, o.municipality_id, COUNT(DISTINCT c.educator_id) AS value
         FROM course_completion c JOIN dpo_programme p ON p.id = c.programme_id
         JOIN educator e ON e.id = c.educator_id JOIN organisation o ON o.id = e.organisation_id
         JOIN region r ON r.id = e.region_id
-        WHERE r.code = :region AND c.year BETWEEN :first AND :last AND p.in_federal_register
+        WHERE {region} AND c.year BETWEEN :first AND :last AND p.in_federal_register
           AND c.selected_per_diagnostics AND e.category = 'pedagogue'
-        GROUP BY o.municipality_id""",
+        GROUP BY r.code, o.municipality_id""",
     "young_teachers_supported": """
-        SELECT o.municipality_id, COUNT(DISTINCT s.educator_id) AS value
+        SELECT r.code AS region, o.municipality_id, COUNT(DISTINCT s.educator_id) AS value
         FROM support_participation s JOIN educator e ON e.id = s.educator_id
         JOIN organisation o ON o.id = e.organisation_id JOIN region r ON r.id = e.region_id
-        WHERE r.code = :region AND s.year BETWEEN :first AND :last AND e.category = 'pedagogue'
+        WHERE {region} AND s.year BETWEEN :first AND :last AND e.category = 'pedagogue'
           AND s.year - e.birth_year < 35 AND s.year - e.career_start_year < 3
-        GROUP BY o.municipality_id""",
+        GROUP BY r.code, o.municipality_id""",
     "mgmt_teams_trained": """
-        SELECT o.municipality_id, COUNT(DISTINCT m.organisation_id) AS value
+        SELECT r.code AS region, o.municipality_id, COUNT(DISTINCT m.organisation_id) AS value
         FROM management_team_training m JOIN organisation o ON o.id = m.organisation_id
         JOIN region r ON r.id = o.region_id
-        WHERE r.code = :region AND m.year BETWEEN :first AND :last AND m.participated
-        GROUP BY o.municipality_id""",
+        WHERE {region} AND m.year BETWEEN :first AND :last AND m.participated
+        GROUP BY r.code, o.municipality_id""",
 }
 PERSON_METRICS = tuple(_PERSON_SQL)
 
 
-def person_counts(engine: Engine, *, region: str, metric: str, first_year: int, last_year: int) -> pd.DataFrame:
-    """``municipality_id``, ``value``: distinct people behind a metric over the years, from person-level rows."""
-    return sql_frame(engine, _PERSON_SQL[metric], region=region, first=first_year, last=last_year)
+def person_counts(engine: Engine, *, region: str | None, metric: str, first_year: int, last_year: int) -> pd.DataFrame:
+    """``region``, ``municipality_id``, ``value``: distinct people behind a metric over the years (person-level rows).
 
-
-def roadmap_activity(engine: Engine, *, region: str) -> pd.DataFrame:
-    """``year``, ``reports``: status reports on the region's roadmaps per year (evidence a roadmap is in force)."""
-    sql = """
-        SELECT rr.as_of FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id
-        JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id WHERE r.code = :region
+    No ``region``: every region's municipalities.
     """
-    dates = pd.to_datetime(sql_frame(engine, sql, region=region)["as_of"])
-    return dates.dt.year.value_counts().rename_axis("year").reset_index(name="reports")
+    sql = _PERSON_SQL[metric].format(region=in_region(region))
+    return sql_frame(engine, sql, region=region, first=first_year, last=last_year)
 
 
-def upload_years(engine: Engine, *, region: str) -> list[int]:
-    """Years for which the region's monitoring data were uploaded (committed batches with a year)."""
-    sql = """
-        SELECT DISTINCT b.year FROM upload_batch b JOIN region r ON r.id = b.region_id
-        WHERE r.code = :region AND b.state = 'committed' AND b.year IS NOT NULL
+def roadmap_activity(engine: Engine, *, region: str | None) -> pd.DataFrame:
+    """``region``, ``year``, ``reports``: status reports on the region's roadmaps per year (a roadmap in force).
+
+    No ``region``: every region's.
     """
-    return sorted(int(year) for year in sql_frame(engine, sql, region=region)["year"])
+    sql = f"""
+        SELECT r.code AS region, rr.as_of FROM roadmap_report rr JOIN roadmap_item ri ON ri.id = rr.item_id
+        JOIN roadmap rm ON rm.id = ri.roadmap_id JOIN region r ON r.id = rm.region_id WHERE {in_region(region)}
+    """
+    reports = sql_frame(engine, sql, region=region)
+    reports["year"] = pd.to_datetime(reports["as_of"]).dt.year
+    return reports.groupby(["region", "year"]).size().rename("reports").reset_index()
+
+
+def upload_years(engine: Engine, *, region: str | None) -> pd.DataFrame:
+    """``region``, ``year``: years for which a region's monitoring data were uploaded (committed, with a year)."""
+    sql = f"""
+        SELECT DISTINCT r.code AS region, b.year FROM upload_batch b JOIN region r ON r.id = b.region_id
+        WHERE {in_region(region)} AND b.state = 'committed' AND b.year IS NOT NULL
+    """
+    return sql_frame(engine, sql, region=region)
+
+
+def regions_with_data(engine: Engine, *, year: int) -> list[str]:
+    """Codes of the regions with aggregate counts or diagnostic results in the year, in the regions' order."""
+    sql = """
+        SELECT r.code FROM region r
+        WHERE EXISTS (SELECT 1 FROM aggregate_count ac WHERE ac.region_id = r.id AND ac.year = :year)
+           OR EXISTS (
+               SELECT 1 FROM diagnostic_result d WHERE d.year = :year
+                  AND d.municipality_id IN (SELECT m.id FROM municipality m WHERE m.region_id = r.id)
+           )
+        ORDER BY r.sort_order, r.code
+    """
+    return [str(code) for code in sql_frame(engine, sql, year=year)["code"]]
 
 
 def targets(engine: Engine, *, region: str, years: list[int]) -> pd.DataFrame:

@@ -237,3 +237,25 @@ def test_region_comparison_skips_a_region_whose_act_has_no_indicators(small_engi
     table = monitoring.compare_regions(small_engine, year=2024)
     assert "Краснодарский край" not in table.columns
     assert "Омская область" in table.columns
+
+
+def test_region_comparison_equals_each_region_s_own_values(small_engine: Engine) -> None:
+    with small_engine.begin() as conn:  # Kirov's counts for one municipality
+        for metric, value in (("ped_workers_total", 400), ("managers_total", 40), ("diag_passed", 110)):
+            conn.execute(
+                text(
+                    "INSERT INTO aggregate_count (region_id, year, municipality_id, metric, value) "
+                    "SELECT m.region_id, 2024, m.id, :k, :v FROM municipality m JOIN region r ON r.id = m.region_id "
+                    "WHERE r.code = 'kirov' AND m.id = (SELECT MIN(id) FROM municipality WHERE region_id = r.id)"
+                ),
+                {"k": metric, "v": value},
+            )
+    table = monitoring.compare_regions(small_engine, year=2024).set_index("Показатель")
+    assert list(table.columns) == ["Формулировки", "Кировская область", "Омская область"]
+    for code, name in (("kirov", "Кировская область"), ("omsk", "Омская область")):
+        own = monitoring.values(small_engine, region=code, years=[2024])
+        own = own[own["municipality_id"].isna()]
+        assert len(own) and table[name].notna().sum() == own["value"].notna().sum()
+        for short, value in zip(own["short_name"], own["value"], strict=True):
+            assert table.loc[short, name] == pytest.approx(value, nan_ok=True), (name, short)
+    assert table.loc["Прошли диагностику дефицитов", "Кировская область"] == pytest.approx(110 / 440 * 100)
