@@ -415,10 +415,9 @@ def _organisation_names(engine: Engine, *, region: str, municipality_id: int | N
 
 def years(engine: Engine, *, region: str) -> list[int]:
     """Years with diagnostic results or uploaded deficit counts in the region, newest first."""
-    sql = """
-        SELECT DISTINCT d.year FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id
-        JOIN region r ON r.id = m.region_id WHERE r.code = :region
-        UNION SELECT DISTINCT g.year FROM deficit_aggregate g JOIN region r ON r.id = g.region_id WHERE r.code = :region
+    sql = f"""{queries.RESULT_YEARS_CTE}
+        SELECT DISTINCT g.year FROM deficit_aggregate g JOIN region r ON r.id = g.region_id WHERE r.code = :region
+        UNION {queries.RESULT_YEARS_IN_REGION}
     """
     return sorted((int(year) for year in queries.sql_frame(engine, sql, region=region)["year"]), reverse=True)
 

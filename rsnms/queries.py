@@ -54,26 +54,32 @@ def municipalities(engine: Engine, *, region: str | None) -> pd.DataFrame:
     return sql_frame(engine, sql, region=region)
 
 
+# The years with diagnostic results in a region: a loose scan of ix_diagnostic_result_latest finds the years with
+# results at all (one index seek per year, not a read of every result), then each is probed for the region's
+# municipalities. Put RESULT_YEARS_CTE first in a statement and select RESULT_YEARS_IN_REGION in it (binds :region).
+RESULT_YEARS_CTE = """
+    WITH RECURSIVE result_years(year) AS (
+        SELECT MIN(year) FROM diagnostic_result
+        UNION ALL
+        SELECT (SELECT MIN(d.year) FROM diagnostic_result d WHERE d.year > y.year)
+        FROM result_years y WHERE y.year IS NOT NULL
+    )
+"""
+RESULT_YEARS_IN_REGION = """
+    SELECT y.year FROM result_years y
+    WHERE y.year IS NOT NULL AND EXISTS (
+        SELECT 1 FROM diagnostic_result d WHERE d.year = y.year AND d.municipality_id IN (
+            SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
+        )
+    )
+"""
+
+
 def data_years(engine: Engine, *, region: str) -> list[int]:
     """Years for which the region has aggregate counts or diagnostic results, newest first."""
-    # The years with results at all come from a loose scan of ix_diagnostic_result_latest (one index seek per
-    # year, not a read of every result); each is then probed for the region's municipalities.
-    sql = """
-        WITH RECURSIVE result_years(year) AS (
-            SELECT MIN(year) FROM diagnostic_result
-            UNION ALL
-            SELECT (SELECT MIN(d.year) FROM diagnostic_result d WHERE d.year > y.year)
-            FROM result_years y WHERE y.year IS NOT NULL
-        )
-        SELECT DISTINCT ac.year FROM aggregate_count ac JOIN region r ON r.id = ac.region_id
-        WHERE r.code = :region
-        UNION
-        SELECT y.year FROM result_years y
-        WHERE y.year IS NOT NULL AND EXISTS (
-            SELECT 1 FROM diagnostic_result d WHERE d.year = y.year AND d.municipality_id IN (
-                SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-            )
-        )
+    sql = f"""{RESULT_YEARS_CTE}
+        SELECT DISTINCT ac.year FROM aggregate_count ac JOIN region r ON r.id = ac.region_id WHERE r.code = :region
+        UNION {RESULT_YEARS_IN_REGION}
     """
     years = sql_frame(engine, sql, region=region)["year"]
     return sorted((int(year) for year in years), reverse=True)
