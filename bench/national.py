@@ -6,18 +6,19 @@ holds the reference data and, beside the five real regions, 80 synthetic ones (�
 municipalities, organisations (one per 25 educators), educators, the diagnostics of three years (a
 third of the educators a year: the six common areas in autumn, and two areas again in spring — or, for
 managers, «управленческая» and one area again), the municipalities' uploaded counts, the acts' indicators
-and targets copied from Omsk, and methodists (one per 180–330 teachers) linked to the organisations.
+copied from Omsk with synthetic targets, and methodists (one per 180–330 teachers) linked to the organisations.
 
 Then, per backend, the fastest of ``--repeat`` runs (after one untimed run) of what the pages compute —
 at region level (Omsk and the largest region): the heatmap (``deficits.matrix``), the indicator
 scorecard of three years (``monitoring.scored``), the methodist load (``methodists.base`` and
 ``methodists.methodists``); at country level: the heatmap by region (``deficits.regions_table``), the
-region comparison of «Показатели» (``monitoring.compare_regions``) and the methodist load of every
-region; and what a commit adds (``store.refresh_latest`` for one region's assessed educators, rolled
-back). For each it names the slowest SQL statement. It prints the query plans of the heatmap SQL and a
-first and a warm AppTest run of the four monitoring pages on Omsk. Asserts nothing. Run by hand:
-``.venv/bin/python -m bench.national [--postgres URL] [--keep DIR]`` (``--keep`` keeps and reuses the
-SQLite store; a PostgreSQL store is reused when it already holds the national data).
+region comparison of «Показатели» (``monitoring.compare_regions``) and the methodist load by region
+(``methodists.regions_table``); and what a commit adds (``store.refresh_latest`` for one region's
+assessed educators, rolled back). For each it names the slowest SQL statement. It prints the query
+plans of the heatmap SQL and a first and a warm AppTest run of the four monitoring pages on Omsk.
+Asserts nothing. Run: ``make bench`` or ``.venv/bin/python -m bench.national [--postgres URL]
+[--keep DIR] [--fraction 0.02]`` (``--keep`` keeps and reuses the SQLite store; a PostgreSQL store of
+the same size is reused; a fraction builds a smaller country for a quick try).
 """
 
 from __future__ import annotations
