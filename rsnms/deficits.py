@@ -331,10 +331,9 @@ def cells(
 ) -> pd.DataFrame:
     """One row per municipality (and organisation) and area with data: ids, counts, mean score, share, source.
 
-    ``n_scored`` counts the results with a score (``mean_score`` is theirs); a level-only result has none.
-
-    ``share`` is in per cent. ``rule`` is the scale to count deficits by (default: the one stored). No ``region``:
-    every municipality of every region (the country).
+    ``share`` is in per cent; ``n_scored`` counts the results with a score (``mean_score`` is theirs: a level-only
+    result has none). ``rule`` is the scale to count deficits by (default: the one stored). No ``region``: every
+    municipality of every region (the country).
     """
     rule = rule or scale(engine)
     municipality = municipality_id is not None
@@ -346,7 +345,7 @@ def cells(
     frame["source"] = SOURCE_PERSON
     if not by_organisation and not filters.active:
         scope = "AND g.municipality_id = :municipality_id" if municipality else ""
-        in_region = "" if region is None else "AND r.code = :region"
+        in_region = f"AND {queries.in_region(region)}"
         counted = queries.sql_frame(engine, _AGGREGATE_SQL.format(scope=scope, region=in_region), **scoped)
         counted = counted[~counted["municipality_id"].isin(frame["municipality_id"])]
         frame = pd.concat([frame, counted.assign(source=SOURCE_COUNTS)], ignore_index=True)

@@ -45,20 +45,21 @@ _METHODISTS_SQL = """
     FROM methodist m JOIN region r ON r.id = m.region_id WHERE {region} AND m.is_active
 """
 # Teachers linked to each methodist in a municipality: an educator counts once; an organisation counts its
-# stated number of teachers, or else the pedagogues of its roster.
+# stated number of teachers, or else the pedagogues of its roster (``rostered``: added from _ROSTER_SQL).
 _ASSIGNED_SQL = """
-    SELECT a.methodist_id, COALESCE(o.municipality_id, eo.municipality_id) AS municipality_id,
-           SUM(CASE WHEN a.educator_id IS NOT NULL THEN 1 ELSE COALESCE(a.n_teachers, roster.n, 0) END) AS teachers
-    FROM methodist_assignment a JOIN methodist m ON m.id = a.methodist_id JOIN region r ON r.id = m.region_id
-    LEFT JOIN organisation o ON o.id = a.organisation_id
-    LEFT JOIN educator e ON e.id = a.educator_id LEFT JOIN organisation eo ON eo.id = e.organisation_id
-    LEFT JOIN (
-        SELECT e.organisation_id, COUNT(*) AS n FROM educator e JOIN organisation ro ON ro.id = e.organisation_id
-        JOIN region r ON r.id = ro.region_id WHERE {region} AND e.category = 'pedagogue'
-        GROUP BY e.organisation_id
-    ) roster ON roster.organisation_id = a.organisation_id
-    WHERE {region} AND a.year = :year AND m.is_active
-    GROUP BY a.methodist_id, COALESCE(o.municipality_id, eo.municipality_id)
+    SELECT methodist_id, municipality_id, rostered, SUM(teachers) AS teachers FROM (
+        SELECT a.methodist_id,
+               COALESCE(o.municipality_id, (  -- an educator's link: where the educator works (looked up per link)
+                   SELECT eo.municipality_id FROM educator e JOIN organisation eo ON eo.id = e.organisation_id
+                   WHERE e.id = a.educator_id
+               )) AS municipality_id,
+               CASE WHEN a.educator_id IS NULL AND a.n_teachers IS NULL THEN a.organisation_id END AS rostered,
+               CASE WHEN a.educator_id IS NOT NULL THEN 1 ELSE COALESCE(a.n_teachers, 0) END AS teachers
+        FROM methodist_assignment a JOIN methodist m ON m.id = a.methodist_id JOIN region r ON r.id = m.region_id
+        LEFT JOIN organisation o ON o.id = a.organisation_id
+        WHERE {region} AND a.year = :year AND m.is_active
+    ) links
+    GROUP BY methodist_id, municipality_id, rostered
 """
 _CASELOAD_SQL = """
     SELECT c.methodist_id, c.municipality_id, SUM(c.n_teachers) AS teachers, SUM(c.fte) AS fte
@@ -73,11 +74,12 @@ _COUNTS_SQL = """
       AND ac.metric IN ('ped_workers_total', 'methodists_fte')
     GROUP BY ac.municipality_id, ac.metric
 """
+# The pedagogues of each organisation's roster, counted once for the links and the municipalities' teachers.
 _ROSTER_SQL = """
-    SELECT o.municipality_id, COUNT(*) AS teachers
+    SELECT e.organisation_id, o.municipality_id, COUNT(*) AS teachers
     FROM organisation o JOIN region r ON r.id = o.region_id JOIN educator e ON e.organisation_id = o.id
     WHERE {region} AND e.category = 'pedagogue'
-    GROUP BY o.municipality_id
+    GROUP BY e.organisation_id, o.municipality_id
 """
 
 
@@ -86,14 +88,25 @@ def _scoped(engine: Engine, template: str, region: str | None, **params: Any) ->
     return queries.sql_frame(engine, template.format(region=queries.in_region(region)), region=region, **params)
 
 
-def served(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
+def roster(engine: Engine, *, region: str | None) -> pd.DataFrame:
+    """``organisation_id``, ``municipality_id``, ``teachers``: the pedagogues on each organisation's roster."""
+    return _scoped(engine, _ROSTER_SQL, region)
+
+
+def served(engine: Engine, *, region: str | None, year: int, rosters: pd.DataFrame | None = None) -> pd.DataFrame:
     """``methodist_id``, ``municipality_id``, ``teachers``, ``fte``, ``region``: what each methodist serves where.
 
     Methodists with links in the year use them; the others their caseload counts; a methodist with neither
     appears once at their base with no teachers and their whole FTE. Every region's when ``region`` is None.
+    ``rosters`` is ``roster(engine, region=region)`` when the caller has it already.
     """
     methodists = _scoped(engine, _METHODISTS_SQL, region)
-    assigned = _scoped(engine, _ASSIGNED_SQL, region, year=year).assign(fte=math.nan)
+    rosters = roster(engine, region=region) if rosters is None else rosters
+    links = _scoped(engine, _ASSIGNED_SQL, region, year=year)
+    listed = links["rostered"].map(rosters.set_index("organisation_id")["teachers"]).fillna(0)
+    links["teachers"] = links["teachers"].astype(float) + listed.where(links["rostered"].notna(), 0)
+    assigned = links.groupby(["methodist_id", "municipality_id"], as_index=False, dropna=False)[["teachers"]].sum()
+    assigned = assigned.assign(fte=math.nan)
     caseload = _scoped(engine, _CASELOAD_SQL, region, year=year)
     caseload = caseload[~caseload["methodist_id"].isin(assigned["methodist_id"])]
     rows = pd.concat([assigned, caseload], ignore_index=True).astype({"teachers": float, "fte": float})
@@ -140,17 +153,18 @@ def base(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
     places = places.rename(columns={"id": "municipality_id", "name": "municipality"})
     counts = _scoped(engine, _COUNTS_SQL, region, year=year)
     counts = counts.pivot_table(index="municipality_id", columns="metric", values="value", aggfunc="sum")
-    roster = _scoped(engine, _ROSTER_SQL, region).set_index("municipality_id")["teachers"]
+    rosters = roster(engine, region=region)
+    on_roster = rosters.groupby("municipality_id")["teachers"].sum()
     frame = places.set_index("municipality_id")
     official = counts["ped_workers_total"] if "ped_workers_total" in counts else pd.Series(dtype=float)
     official = official.reindex(frame.index).astype(float)
-    listed = roster.reindex(frame.index).astype(float)
+    listed = on_roster.reindex(frame.index).astype(float)
     frame["teachers"] = official.fillna(listed)
     frame["teachers_source"] = [
         "официальные данные" if pd.notna(count) else "реестр педагогов" if pd.notna(n) else None
         for count, n in zip(official, listed, strict=True)
     ]
-    work = served(engine, region=region, year=year)
+    work = served(engine, region=region, year=year, rosters=rosters)
     by_place = work.groupby("municipality_id")[["teachers", "fte"]].sum()
     uploaded = counts["methodists_fte"] if "methodists_fte" in counts else pd.Series(dtype=float)
     on_record = frame["region"].isin(set(work["region"]))  # else no methodists on record: the uploaded FTE counts
@@ -164,16 +178,12 @@ def base(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
 def regions_table(engine: Engine, *, year: int, norm: float | None = None) -> pd.DataFrame:
     """Every region with data: its figures as ``totals`` gives them (the official norm unless one is given)."""
     norm = norm if norm is not None else queries.constant(engine, code=NORM_CODE)
-    loads = municipalities(base(engine, region=None, year=year), norm=norm)
-    names = queries.regions(engine)
-    rows = []
-    for code, name in zip(names["code"], names["name"], strict=True):
-        figures = totals(loads[loads["region"] == code], norm=norm)
-        if figures["municipalities"]:
-            rows.append({"region": name, **figures})
-    columns = ["region", "teachers", "methodists_fte", "teachers_per_methodist", "required", "shortfall",
-               "unassigned", "over_norm", "municipalities"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    figures = totals_by(municipalities(base(engine, region=None, year=year), norm=norm), norm=norm, by="region")
+    names = queries.regions(engine).rename(columns={"code": "region", "name": "region_name"})
+    figures = names.merge(figures, on="region")  # in the regions' order
+    columns = ["teachers", "methodists_fte", "teachers_per_methodist", "required", "shortfall", "unassigned",
+               "over_norm", "municipalities"]  # fmt: skip
+    return figures.rename(columns={"region": "code", "region_name": "region"})[["region", *columns]]
 
 
 def municipalities(base_frame: pd.DataFrame, *, norm: float, extra: Mapping[int, float] | None = None) -> pd.DataFrame:
@@ -212,23 +222,36 @@ def _statuses(frame: pd.DataFrame, norm: float) -> list[str]:
     return statuses
 
 
+_COUNTS = ("over_norm", "without_methodist", "municipalities")  # whole numbers among the figures
+
+
+def totals_by(table: pd.DataFrame, *, norm: float, by: str) -> pd.DataFrame:
+    """``totals`` for each value of the column ``by``, one row each (values with counted municipalities only)."""
+    counted = table[table["status"] != NO_DATA]
+    flags = counted.assign(
+        over_norm=counted["status"].isin([OVER, NO_METHODIST]),
+        without_methodist=counted["status"] == NO_METHODIST,
+        meeting=counted["status"] == MET,
+    )
+    groups = flags.groupby(by, sort=False)
+    frame = groups[["teachers", "methodists_fte", "required", "shortfall", "over_norm", "without_methodist"]].sum()
+    frame["unassigned"] = groups["unassigned"].sum(min_count=1)
+    frame["municipalities"] = groups.size()
+    frame["meeting_norm_share"] = groups["meeting"].mean() * 100
+    frame["teachers_per_methodist"] = frame["teachers"] / frame["methodists_fte"].where(frame["methodists_fte"] != 0)
+    frame["norm"] = norm
+    return frame.reset_index()
+
+
 def totals(table: pd.DataFrame, *, norm: float) -> dict[str, Any]:
     """The region's figures: teachers, FTE, load, methodists required and missing, municipalities over the norm."""
-    counted = table[table["status"] != NO_DATA]
-    teachers, fte = float(counted["teachers"].sum()), float(counted["methodists_fte"].sum())
-    return {
-        "teachers": teachers,
-        "methodists_fte": fte,
-        "teachers_per_methodist": teachers / fte if fte else math.nan,
-        "required": float(counted["required"].sum()),
-        "shortfall": float(counted["shortfall"].sum()),
-        "unassigned": float(counted["unassigned"].sum(min_count=1)),
-        "over_norm": int((counted["status"].isin([OVER, NO_METHODIST])).sum()),
-        "without_methodist": int((counted["status"] == NO_METHODIST).sum()),
-        "municipalities": len(counted),
-        "meeting_norm_share": float((counted["status"] == MET).mean() * 100) if len(counted) else math.nan,
-        "norm": norm,
-    }
+    rows = totals_by(table.assign(scope=0), norm=norm, by="scope").drop(columns="scope")
+    if rows.empty:  # no municipality with data
+        figures: dict[str, Any] = {column: 0.0 for column in rows.columns}
+        figures |= {"teachers_per_methodist": math.nan, "unassigned": math.nan, "meeting_norm_share": math.nan}
+    else:
+        figures = {str(k): v for k, v in rows.iloc[0].items()}
+    return {str(k): int(v) if k in _COUNTS else float(v) for k, v in figures.items()} | {"norm": norm}
 
 
 def table(engine: Engine, *, region: str, year: int, norm: float | None = None) -> pd.DataFrame:
