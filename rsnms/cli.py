@@ -168,6 +168,8 @@ def run_indicators(args: argparse.Namespace, engine: Engine) -> int:
 def run_deficits(args: argparse.Namespace, engine: Engine) -> int:
     """Print the deficit cells of a region and year, by municipality or organisation (or every region's)."""
     if args.by == "region":
+        if args.municipality is not None:
+            raise RsnmsError("--municipality не сочетается с --by region: сводка по регионам охватывает всю страну.")
         emit(deficits.regions_table(engine, year=args.year), args.format, sys.stdout)
         return 0
     municipality = _checked_municipality(args, engine)
@@ -186,6 +188,8 @@ def run_methodists(args: argparse.Namespace, engine: Engine) -> int:
     scenario = _checked_scenario(args, engine)
     norm = args.norm if scenario is None else scenario.constant(NORM, queries.constant(engine, code=NORM))
     if args.by == "region":
+        if scenario is not None:
+            raise RsnmsError("--scenario не сочетается с --by region: сценарий относится к одному региону.")
         frame = methodists.regions_table(engine, year=args.year, norm=norm)
     else:
         frame = methodists.table(engine, region=args.region, year=args.year, norm=norm)

@@ -1,11 +1,11 @@
 """Professional deficits by municipality (or organisation) and competency area, computed in SQL.
 
-A cell counts each educator once per area: their latest result of the year. An educator not assessed in
-an area is not in that cell's denominator. Whether a result is a deficit is decided here, by the level
-scale in force: the level the file named wins, a score alone falls into the scale's bands, so an edited
-scale applies to every year at once. Where a municipality has no person-level results for the year, its
-uploaded deficit counts (``deficit_aggregate``) are used instead, never both; they cannot be split by the
-person filters, so a filtered view leaves them out.
+A cell counts each educator once per area: their latest result of the year (of the campaign, when one is
+chosen). An educator not assessed in an area is not in that cell's denominator. Whether a result is a
+deficit is decided here, by the level scale in force: the level the file named wins, a score alone falls
+into the scale's bands, so an edited scale applies to every year at once. Where a municipality has no
+person-level results for the year, its uploaded deficit counts (``deficit_aggregate``) are used instead,
+never both; they cannot be split by the person filters, so a filtered view leaves them out.
 
 A *matrix* is the full grid a page draws: every municipality (or organisation) × every area, plus the
 region's row and the all-areas column, each cell with its state (data, no data, suppressed) and label.
@@ -247,7 +247,7 @@ NO_FILTERS = Filters()
 # area, … covering the rest) and reads it in the order of the groups, so grouping needs no sort; the level words
 # of the scale are bound into the deficit test rather than joined per row (bench/deficits.py has the figures).
 # Within one campaign the latest result in the campaign counts: that is probed per result
-# (ix_diagnostic_result_latest), as no flag keeps it.
+# (ix_diagnostic_result_latest), as no flag keeps it, and the campaign's dates are read from the table rows.
 _PERSON_SQL = """
     SELECT d.municipality_id, {organisation} d.area_id, COUNT(*) AS n_assessed,
            SUM(CASE {levels} WHEN d.score < :threshold THEN 1 ELSE 0 END) AS n_with_deficit,
@@ -493,19 +493,19 @@ def matrix(
     grid["row_id"] = grid["row_id"].where(grid["row_id"] != -1)
     numbers = ["row_id", "n_assessed", "n_with_deficit", "mean_score", "share"]
     grid[numbers] = grid[numbers].astype(float)  # counts summed over empty cells come back as objects
-    return _states(grid.drop(columns="area_id"), suppress_below)
+    return _states(grid.drop(columns=["area_id", "n_scored"]), suppress_below)
 
 
 def _summed(grid: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Counts summed per group, the mean score weighted by the people it was computed on, and the sources."""
+    """Counts summed per group, the mean score weighted by the results with a score, and the sources."""
     work = grid.assign(
-        _weighted=grid["mean_score"] * grid["n_assessed"],
-        _weight=grid["n_assessed"].where(grid["mean_score"].notna()),
+        _weighted=grid["mean_score"] * grid["n_scored"],
+        _weight=grid["n_scored"].where(grid["mean_score"].notna()),
         _person=grid["source"] == SOURCE_PERSON,
         _counts=grid["source"] == SOURCE_COUNTS,
     )
     groups = work.groupby(by, sort=False, dropna=False)
-    sums = groups[["n_assessed", "n_with_deficit", "_weighted", "_weight"]].sum(min_count=1)
+    sums = groups[["n_assessed", "n_with_deficit", "n_scored", "_weighted", "_weight"]].sum(min_count=1)
     sources = groups[["_person", "_counts"]].any()
     sums["mean_score"] = sums["_weighted"] / sums["_weight"]
     sums["source"] = [

@@ -74,7 +74,8 @@ _COUNTS_SQL = """
       AND ac.metric IN ('ped_workers_total', 'methodists_fte')
     GROUP BY ac.municipality_id, ac.metric
 """
-# The pedagogues of each organisation's roster, counted once for the links and the municipalities' teachers.
+# The pedagogues of each organisation's roster, counted once for the links and the municipalities' teachers
+# (a methodist links organisations of their own region; an educator's region is their organisation's).
 _ROSTER_SQL = """
     SELECT e.organisation_id, o.municipality_id, COUNT(*) AS teachers
     FROM organisation o JOIN region r ON r.id = o.region_id JOIN educator e ON e.organisation_id = o.id

@@ -67,6 +67,8 @@ class _Store:
     def aggregate(self, region: str, metric: str, first: int, last: int) -> tuple[dict[int, float], float]:
         """Per municipality the sum over the years; the region value (its own row, else the sum)."""
         rows = [row for row in self.aggregates.get((region, metric), []) if first <= row.year <= last]
+        if not rows:  # also a window that starts after the year (a cumulative indicator before its start)
+            return {}, math.nan
         by_municipality: dict[int, float] = {}
         for row in rows:
             if row.level == 1 and row.municipality_id is not None:

@@ -210,7 +210,8 @@ def aggregate_counts(engine: Engine, *, region: str | None, first_year: int, las
 
 
 # Person-level numerators: distinct people (or organisations) per municipality over a span of years.
-# The municipality is where the person worked when assessed (diagnostics) or their organisation's.
+# The municipality is where the person worked when assessed (diagnostics) or their organisation's; its region
+# is the educator's (uploads file educators under the region's own organisations and municipalities).
 _PERSON_SQL = {
     "diag_passed": """
         SELECT r.code AS region, d.municipality_id, COUNT(DISTINCT d.educator_id) AS value

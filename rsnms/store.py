@@ -291,8 +291,14 @@ def refresh_latest(conn: Connection, educator_ids: Iterable[int] | None = None) 
         conn.execute(text(_REFRESH_LATEST.format(scope="")))
         return
     ids = sorted(set(educator_ids))
+    educators = table("educator")
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        # PostgreSQL: two transactions writing results of one educator at once would each miss the other's
+        # uncommitted rows; the second waits here for the first to commit, then sees its rows (SQLite writers
+        # are serialised anyway, and it has no FOR UPDATE). Ascending ids: no deadlock between refreshes.
+        lock = select(educators.c.id).where(educators.c.id.in_(chunk)).order_by(educators.c.id).with_for_update()
+        conn.execute(lock).all()
         statement = text(_REFRESH_LATEST.format(scope="educator_id IN :ids AND"))
         conn.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
 

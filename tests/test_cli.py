@@ -124,6 +124,8 @@ def test_deficits_command(
         "share": 25.0,
         "mean_score": None,
     }
+    assert main(["deficits", "--year", "2024", "--by", "region", "--municipality", "г. Омск"]) == 1
+    assert "не сочетается с --by region" in capsys.readouterr().err
     assert main(["deficits", "--year", "2024", "--by", "region", "--format", "json"]) == 0
     [country] = json.loads(capsys.readouterr().out)
     assert (country["region"], country["area"], country["n_assessed"], country["share"]) == (

@@ -10,7 +10,7 @@ import pytest
 from conftest import DEFICIT_AZOV, DEFICIT_CITY, seed_deficits
 from sqlalchemy import Engine, text
 
-from rsnms import charts, deficits
+from rsnms import charts, deficits, store
 from rsnms.access import Actor, Role
 from rsnms.errors import RsnmsError
 from rsnms.reference import load_reference
@@ -73,6 +73,25 @@ def test_matrix_is_the_full_grid_with_totals_and_honest_missing_cells(results_en
     assert tara["state"] == deficits.NO_DATA and math.isnan(float(str(tara["share"])))
     assert tara["label"] == "нет данных"
     assert cell(grid, AZOV_SHORT, "цифровая")["source"] == deficits.SOURCE_COUNTS
+
+
+def test_mean_scores_are_weighted_by_the_results_with_a_score(results_engine: Engine) -> None:
+    with results_engine.begin() as conn:  # b's file named only a level in subject: assessed, without a score
+        conn.execute(
+            text(
+                "INSERT INTO diagnostic_result (educator_id, area_id, taken_on, year, organisation_id, "
+                "municipality_id, score, level_code) SELECT e.id, a.id, '2024-10-05', 2024, e.organisation_id, "
+                "o.municipality_id, NULL, 'severe' FROM educator e JOIN organisation o ON o.id = e.organisation_id, "
+                "competency_area a WHERE e.pseudo_key = 'b' AND a.code = 'subject'"
+            )
+        )
+        store.refresh_latest(conn)
+    grid = deficits.matrix(results_engine, region="omsk", year=2024)
+    subject = cell(grid, CITY_SHORT, "предметная")
+    assert (subject["n_assessed"], subject["n_with_deficit"], subject["mean_score"]) == (2, 2, 55)
+    every_area = cell(grid, CITY_SHORT, deficits.ALL_AREAS)  # 80, 45, 69 (digital), 55 (subject), 90 (managerial)
+    assert every_area["n_assessed"] == 6 and every_area["mean_score"] == pytest.approx((80 + 45 + 69 + 55 + 90) / 5)
+    assert "n_scored" not in grid.columns
 
 
 def test_small_cells_are_hidden_below_the_threshold(results_engine: Engine) -> None:

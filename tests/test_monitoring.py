@@ -259,3 +259,19 @@ def test_region_comparison_equals_each_region_s_own_values(small_engine: Engine)
         for short, value in zip(own["short_name"], own["value"], strict=True):
             assert table.loc[short, name] == pytest.approx(value, nan_ok=True), (name, short)
     assert table.loc["Прошли диагностику дефицитов", "Кировская область"] == pytest.approx(110 / 440 * 100)
+
+
+def test_a_cumulative_indicator_before_its_start_year_has_no_value(store_engine: Engine) -> None:
+    with store_engine.begin() as conn:  # Ivanovo counts ФР ДППО completions from 2021 on
+        for metric, value in (("ped_workers_total", 100), ("fr_dpo_completed", 10)):
+            conn.execute(
+                text(
+                    "INSERT INTO aggregate_count (region_id, year, municipality_id, metric, value) "
+                    "SELECT m.region_id, 2020, m.id, :k, :v FROM municipality m JOIN region r ON r.id = m.region_id "
+                    "WHERE r.code = 'ivanovo' AND m.id = (SELECT MIN(id) FROM municipality WHERE region_id = r.id)"
+                ),
+                {"k": metric, "v": value},
+            )
+    frame = monitoring.values(store_engine, region="ivanovo", years=[2020])
+    share = frame[(frame["code"] == "fr_dpo_completion_share") & frame["municipality_id"].isna()]
+    assert len(share) == 1 and math.isnan(share["value"].iloc[0])  # «нет данных», not 0 %
