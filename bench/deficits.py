@@ -131,7 +131,7 @@ def build(path: Path, years: int, teachers: int = TEACHERS, seed: int = 2024) ->
     """Create the store at ``path`` with ``years`` years of results ending in YEAR.
 
     Returns the result rows and the seconds that resolving their latest-result flags took
-    (``store.refresh_latest`` over the whole table, as after one upload per year).
+    (``store.refresh_results`` over the whole table, as after one upload per year).
     """
     from rsnms import db, store
 
@@ -153,7 +153,7 @@ def build(path: Path, years: int, teachers: int = TEACHERS, seed: int = 2024) ->
     engine = db.make_engine(f"sqlite:///{path}")
     start = time.perf_counter()
     with engine.begin() as transaction:
-        store.refresh_latest(transaction)
+        store.refresh_results(transaction)
     flagged = time.perf_counter() - start
     engine.dispose()
     conn = sqlite3.connect(path)

@@ -342,7 +342,7 @@ class DiagnosticResult(SQLModel, table=True):
     do not rewrite history when people move. ``level_code`` is the level the file named, if any;
     whether a result is a deficit is decided when counting, by the scale in force (``rsnms.deficits``).
     ``is_latest`` marks the educator's latest result in the area that year, the one the heatmap counts;
-    it is derived, kept by every write of results (``rsnms.store.refresh_latest``).
+    it is derived, kept by every write of results (``rsnms.store.refresh_results``).
     """
 
     __tablename__ = "diagnostic_result"
@@ -361,7 +361,7 @@ class DiagnosticResult(SQLModel, table=True):
             "level_code",
             "educator_id",
         ),  # fmt: skip
-        # a later result of the same educator, area and year (refresh_latest) and the years with results
+        # a later result of the same educator, area and year (refresh_results) and the years with results
         Index("ix_diagnostic_result_latest", "year", "educator_id", "area_id", "taken_on"),
         CheckConstraint("score IS NOT NULL OR level_code IS NOT NULL", name="ck_diagnostic_result_score_or_level"),
     )
@@ -377,6 +377,22 @@ class DiagnosticResult(SQLModel, table=True):
     level_code: str | None = Field(default=None, max_length=40)
     is_latest: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     batch_id: int | None = Field(default=None, foreign_key="upload_batch.id", index=True)
+
+
+class DiagnosedEducator(SQLModel, table=True):
+    """Derived: each municipality and year in which an educator has results (distinct ``diagnostic_result`` rows).
+
+    Kept by ``rsnms.store.refresh_results`` with the latest-result flag; the indicators count educators diagnosed
+    from it (a few rows per educator instead of eight or more results). Its rows go with their educator or
+    municipality (an undo deletes those before the refresh runs).
+    """
+
+    __tablename__ = "diagnosed_educator"
+    __table_args__ = (Index("ix_diagnosed_educator_scope", "municipality_id", "year", "educator_id"),)
+
+    educator_id: int = Field(foreign_key="educator.id", primary_key=True, ondelete="CASCADE")
+    year: int = Field(primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", primary_key=True, ondelete="CASCADE")
 
 
 class Iom(SQLModel, table=True):

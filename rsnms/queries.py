@@ -215,7 +215,7 @@ def aggregate_counts(engine: Engine, *, region: str | None, first_year: int, las
 _PERSON_SQL = {
     "diag_passed": """
         SELECT r.code AS region, d.municipality_id, COUNT(DISTINCT d.educator_id) AS value
-        FROM diagnostic_result d JOIN municipality m ON m.id = d.municipality_id JOIN region r ON r.id = m.region_id
+        FROM diagnosed_educator d JOIN municipality m ON m.id = d.municipality_id JOIN region r ON r.id = m.region_id
         WHERE {region} AND d.year BETWEEN :first AND :last
         GROUP BY r.code, d.municipality_id""",
     "iom_developed": """

@@ -273,8 +273,9 @@ def _apply(conn: Connection, change: Change, batch_id: int) -> None:
     conn.execute(statement.values({c: bindparam(c) for c in (*write.values, "batch_id")}), params)
 
 
-# diagnostic_result.is_latest is derived: true for an educator's latest result per area and year. Only rows
-# whose flag is wrong are written (after a typical upload, the few results a later one in the file replaced).
+# Derived from the results, kept at every write of them: diagnostic_result.is_latest (an educator's latest result
+# per area and year; only rows whose flag is wrong are written — after a typical upload, the few results a later
+# one in the file replaced) and diagnosed_educator (the municipalities and years in which an educator has results).
 _REFRESH_LATEST = """
     UPDATE diagnostic_result SET is_latest = NOT is_latest
     WHERE {scope} is_latest = EXISTS (
@@ -283,12 +284,18 @@ _REFRESH_LATEST = """
           AND later.area_id = diagnostic_result.area_id AND later.taken_on > diagnostic_result.taken_on
     )
 """
+_CLEAR_DIAGNOSED = "DELETE FROM diagnosed_educator {where}"
+_FILL_DIAGNOSED = """
+    INSERT INTO diagnosed_educator (educator_id, year, municipality_id)
+    SELECT DISTINCT educator_id, year, municipality_id FROM diagnostic_result {where}
+"""
 
 
-def refresh_latest(conn: Connection, educator_ids: Iterable[int] | None = None) -> None:
-    """Set ``diagnostic_result.is_latest`` right for these educators' results (every result when None)."""
+def refresh_results(conn: Connection, educator_ids: Iterable[int] | None = None) -> None:
+    """Make what is derived from these educators' results right again (every educator's when None)."""
     if educator_ids is None:
-        conn.execute(text(_REFRESH_LATEST.format(scope="")))
+        for statement in (_REFRESH_LATEST.format(scope=""), _CLEAR_DIAGNOSED, _FILL_DIAGNOSED):
+            conn.execute(text(statement.format(where="")))
         return
     ids = sorted(set(educator_ids))
     educators = table("educator")
@@ -299,8 +306,13 @@ def refresh_latest(conn: Connection, educator_ids: Iterable[int] | None = None) 
         # are serialised anyway, and it has no FOR UPDATE). Ascending ids: no deadlock between refreshes.
         lock = select(educators.c.id).where(educators.c.id.in_(chunk)).order_by(educators.c.id).with_for_update()
         conn.execute(lock).all()
-        statement = text(_REFRESH_LATEST.format(scope="educator_id IN :ids AND"))
-        conn.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+        statements = (
+            _REFRESH_LATEST.format(scope="educator_id IN :ids AND"),
+            _CLEAR_DIAGNOSED.format(where="WHERE educator_id IN :ids"),
+            _FILL_DIAGNOSED.format(where="WHERE educator_id IN :ids"),
+        )
+        for statement in statements:
+            conn.execute(text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
 
 
 def _batch_educators(conn: Connection, batch_id: int) -> list[int]:
@@ -331,7 +343,7 @@ def commit(conn: Connection, writes: Sequence[Write], *, batch: dict[str, Any]) 
         created, updated = created + len(change.created), updated + len(change.updated)
         unchanged += change.unchanged
     if any(write.table == "diagnostic_result" for write in writes):
-        refresh_latest(conn, _batch_educators(conn, batch_id))
+        refresh_results(conn, _batch_educators(conn, batch_id))
     counts = {"n_created": created, "n_updated": updated, "n_unchanged": unchanged}
     conn.execute(update(batches).where(batches.c.id == batch_id).values(counts))
     return Committed(batch_id, created, updated, unchanged)
@@ -381,7 +393,7 @@ def undo(engine: Engine, *, batch_id: int, now: dt.datetime) -> None:
         except IntegrityError as error:
             message = f"Загрузку № {batch_id} нельзя отменить: на её строки ссылаются данные более поздних загрузок."
             raise RsnmsError(message) from error
-        refresh_latest(conn, assessed)
+        refresh_results(conn, assessed)
         conn.execute(update(batches).where(batches.c.id == batch_id).values(state="undone", undone_at=now))
 
 
@@ -406,6 +418,6 @@ def erase_personal(engine: Engine, *, batch_id: int, now: dt.datetime) -> int:
         ]
         orphans = and_(educators.c.batch_id == batch_id, *(educators.c.id.not_in(query) for query in used))
         removed += conn.execute(delete(educators).where(orphans)).rowcount
-        refresh_latest(conn, assessed)
+        refresh_results(conn, assessed)
         conn.execute(update(batches).where(batches.c.id == batch_id).values(erased_at=now))
     return removed

@@ -209,7 +209,7 @@ def seed_deficits(engine: Engine) -> None:
                 ),
                 {"k": key, "a": area, "t": taken_on, "y": int(taken_on[:4]), "s": score, "l": level},
             )
-        store.refresh_latest(conn)
+        store.refresh_results(conn)
         conn.execute(
             text(
                 "INSERT INTO deficit_aggregate (region_id, year, municipality_id, area_id, n_assessed, "

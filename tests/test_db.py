@@ -18,7 +18,7 @@ TABLES = {
     "educator", "indicator", "indicator_region", "indicator_target", "iom", "management_team_training",
     "methodist", "methodist_assignment", "methodist_caseload", "metric", "municipality", "organisation",
     "region", "roadmap", "roadmap_item", "roadmap_report", "scenario", "scenario_constant",
-    "scenario_target", "support_participation", "upload_batch", "batch_change",
+    "scenario_target", "support_participation", "upload_batch", "batch_change", "diagnosed_educator",
 }  # fmt: skip
 
 
@@ -33,7 +33,7 @@ def test_migrating_twice_changes_nothing(empty_engine: Engine) -> None:
     db.migrate(empty_engine)
     db.migrate(empty_engine)
     with empty_engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0006"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0007"]
 
 
 def test_migrated_schema_matches_the_models(empty_engine: Engine) -> None:

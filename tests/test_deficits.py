@@ -85,7 +85,7 @@ def test_mean_scores_are_weighted_by_the_results_with_a_score(results_engine: En
                 "competency_area a WHERE e.pseudo_key = 'b' AND a.code = 'subject'"
             )
         )
-        store.refresh_latest(conn)
+        store.refresh_results(conn)
     grid = deficits.matrix(results_engine, region="omsk", year=2024)
     subject = cell(grid, CITY_SHORT, "предметная")
     assert (subject["n_assessed"], subject["n_with_deficit"], subject["mean_score"]) == (2, 2, 55)

@@ -187,8 +187,14 @@ DIAGNOSTICS_HEADER = ["Муниципальное образование", "Ко
 
 
 def _latest_flags(engine: Engine) -> tuple[list[bool], int]:
-    """Each result's stored flag, and how many disagree with «no later result of the educator, area and year»."""
+    """Each result's stored flag, and how many disagree with «no later result of the educator, area and year».
+
+    Also checks the other derived rows: diagnosed_educator is the distinct (educator, year, municipality).
+    """
     with engine.connect() as conn:
+        derived = conn.execute(text("SELECT educator_id, year, municipality_id FROM diagnosed_educator")).all()
+        distinct = conn.execute(text("SELECT DISTINCT educator_id, year, municipality_id FROM diagnostic_result")).all()
+        assert sorted(map(tuple, derived)) == sorted(map(tuple, distinct))
         flags = [
             bool(flag) for flag in conn.execute(text("SELECT is_latest FROM diagnostic_result ORDER BY id")).scalars()
         ]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session, select
 
-from rsnms import models, monitoring
+from rsnms import models, monitoring, store
 
 OMSK_CITY, AZOV = "г. Омск", "Азовский немецкий национальный муниципальный район"
 
@@ -70,6 +70,7 @@ def test_person_level_rows_take_precedence_per_municipality(small_engine: Engine
                     ),
                     {"a": ids["areas"][area], "m": ids["municipalities"][OMSK_CITY], "k": key},
                 )
+        store.refresh_results(conn)
     frame = monitoring.values(small_engine, region="omsk", years=[2024])
     city = _value(frame, "diag_deficits_share", 2024, ids["municipalities"][OMSK_CITY])
     assert (city["numerator"], city["source"]) == (2, monitoring.PERSON)  # not 300 + 2: never both added

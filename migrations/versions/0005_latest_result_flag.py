@@ -1,7 +1,7 @@
 """latest result flag
 
 Each educator's latest result per competency area and year is resolved when results are written
-(``diagnostic_result.is_latest``, kept by ``rsnms.store.refresh_latest``), so the heatmap reads the
+(``diagnostic_result.is_latest``, kept by ``rsnms.store.refresh_results``), so the heatmap reads the
 counted rows from one covering index instead of probing for a later result row by row.
 
 Revision ID: 0005

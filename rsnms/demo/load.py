@@ -15,7 +15,7 @@ from rsnms.demo.data import CREATED_AT, DATA_AS_OF, DEFAULT_SEED, DEMO_REGION, O
 from rsnms.demo.generate import DemoData, checksum, generate
 from rsnms.models import BATCH_TABLES
 from rsnms.pseudonym import pseudonymise
-from rsnms.store import refresh_latest
+from rsnms.store import refresh_results
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class _Loader:
         scores = data.diagnostics.drop(columns=["level_code", "is_deficit"])
         diagnostics = scores.merge(where, on="local_id", how="left", validate="many_to_one")
         self.insert("diagnostic_result", _records(diagnostics, people, areas, orgs, self.munis))
-        refresh_latest(self.conn, people.ids.values())
+        refresh_results(self.conn, people.ids.values())
         self.insert("iom", _records(data.ioms, people))
         self.insert("support_participation", _records(data.support, people))
         programmes = _records(data.dpo_programmes.drop(columns="since_year"), areas)
