@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.ingest import reference_database
+from rsnms import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHERS = 30_000
@@ -175,7 +176,6 @@ def _insert(conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> int:
 
 # --- the measurements -------------------------------------------------------------------------------------
 
-_REGION_MUNICIPALITIES = "SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region"
 # The form shipped before migration 0005: the latest result per educator and area resolved in the query, by
 # probing ix_diagnostic_result_latest for a later result of each one.
 PREVIOUS_SQL = f"""
@@ -183,7 +183,7 @@ PREVIOUS_SQL = f"""
            SUM(CASE WHEN COALESCE(v.is_deficit, d.score < :threshold) THEN 1 ELSE 0 END) AS n_with_deficit,
            AVG(d.score) AS mean_score
     FROM diagnostic_result d LEFT JOIN deficit_level v ON v.code = d.level_code
-    WHERE d.year = :year AND d.municipality_id IN ({_REGION_MUNICIPALITIES})
+    WHERE d.year = :year AND d.municipality_id IN ({queries.REGION_MUNICIPALITIES})
       AND NOT EXISTS (
           SELECT 1 FROM diagnostic_result later
           WHERE later.year = d.year AND later.educator_id = d.educator_id AND later.area_id = d.area_id

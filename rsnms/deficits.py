@@ -257,9 +257,7 @@ _PERSON_SQL = """
     GROUP BY d.municipality_id, {organisation} d.area_id
 """
 
-_IN_REGION = """AND d.municipality_id IN (
-          SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-      )"""
+_IN_REGION = f"AND d.municipality_id IN ({queries.REGION_MUNICIPALITIES})"
 _IN_COUNTRY = "AND d.municipality_id IN (SELECT m.id FROM municipality m)"  # seeks each one in the scope index
 _LATEST_IN_CAMPAIGN = """d.taken_on BETWEEN :campaign_start AND :campaign_end AND NOT EXISTS (
           SELECT 1 FROM diagnostic_result later

@@ -89,7 +89,7 @@ def _scoped(engine: Engine, template: str, region: str | None, **params: Any) ->
     return queries.sql_frame(engine, template.format(region=queries.in_region(region)), region=region, **params)
 
 
-def roster(engine: Engine, *, region: str | None) -> pd.DataFrame:
+def _roster(engine: Engine, *, region: str | None) -> pd.DataFrame:
     """``organisation_id``, ``municipality_id``, ``teachers``: the pedagogues on each organisation's roster."""
     return _scoped(engine, _ROSTER_SQL, region)
 
@@ -99,10 +99,10 @@ def served(engine: Engine, *, region: str | None, year: int, rosters: pd.DataFra
 
     Methodists with links in the year use them; the others their caseload counts; a methodist with neither
     appears once at their base with no teachers and their whole FTE. Every region's when ``region`` is None.
-    ``rosters`` is ``roster(engine, region=region)`` when the caller has it already.
+    ``rosters`` is ``_roster(engine, region=region)`` when the caller has it already.
     """
     methodists = _scoped(engine, _METHODISTS_SQL, region)
-    rosters = roster(engine, region=region) if rosters is None else rosters
+    rosters = _roster(engine, region=region) if rosters is None else rosters
     links = _scoped(engine, _ASSIGNED_SQL, region, year=year)
     listed = links["rostered"].map(rosters.set_index("organisation_id")["teachers"]).fillna(0)
     links["teachers"] = links["teachers"].astype(float) + listed.where(links["rostered"].notna(), 0)
@@ -154,7 +154,7 @@ def base(engine: Engine, *, region: str | None, year: int) -> pd.DataFrame:
     places = places.rename(columns={"id": "municipality_id", "name": "municipality"})
     counts = _scoped(engine, _COUNTS_SQL, region, year=year)
     counts = counts.pivot_table(index="municipality_id", columns="metric", values="value", aggfunc="sum")
-    rosters = roster(engine, region=region)
+    rosters = _roster(engine, region=region)
     on_roster = rosters.groupby("municipality_id")["teachers"].sum()
     frame = places.set_index("municipality_id")
     official = counts["ped_workers_total"] if "ped_workers_total" in counts else pd.Series(dtype=float)

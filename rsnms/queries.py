@@ -54,6 +54,9 @@ def municipalities(engine: Engine, *, region: str | None) -> pd.DataFrame:
     return sql_frame(engine, sql, region=region)
 
 
+# The ids of a region's municipalities (binds :region): a result's municipality IN these is a seek per municipality
+# in the indexes led by municipality_id, where a join through the region would read more.
+REGION_MUNICIPALITIES = "SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region"
 # The years with diagnostic results in a region: a loose scan of ix_diagnostic_result_latest finds the years with
 # results at all (one index seek per year, not a read of every result), then each is probed for the region's
 # municipalities. Put RESULT_YEARS_CTE first in a statement and select RESULT_YEARS_IN_REGION in it (binds :region).
@@ -65,12 +68,10 @@ RESULT_YEARS_CTE = """
         FROM result_years y WHERE y.year IS NOT NULL
     )
 """
-RESULT_YEARS_IN_REGION = """
+RESULT_YEARS_IN_REGION = f"""
     SELECT y.year FROM result_years y
     WHERE y.year IS NOT NULL AND EXISTS (
-        SELECT 1 FROM diagnostic_result d WHERE d.year = y.year AND d.municipality_id IN (
-            SELECT m.id FROM municipality m JOIN region r ON r.id = m.region_id WHERE r.code = :region
-        )
+        SELECT 1 FROM diagnostic_result d WHERE d.year = y.year AND d.municipality_id IN ({REGION_MUNICIPALITIES})
     )
 """
 

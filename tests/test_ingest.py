@@ -208,14 +208,16 @@ def _latest_flags(engine: Engine) -> tuple[list[bool], int]:
     return flags, wrong
 
 
+def _commit_results(engine: Engine, rows: list[list[Any]]) -> store.Committed:
+    return pipeline.commit(engine, prepare(engine, workbook([DIAGNOSTICS_HEADER, *rows])), user=None, now=NOW)
+
+
 def test_the_latest_result_flag_is_kept_by_commit_reassessment_undo_and_erase(store_engine: Engine) -> None:
     rows = [
         ["г. Омск", "T-1", "цифровая", 40, dt.date(2024, 10, 1)],
         ["г. Омск", "T-2", "цифровая", 90, dt.date(2024, 10, 1)],
     ]
-    first = pipeline.commit(
-        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *rows])), user=None, now=NOW
-    )
+    first = _commit_results(store_engine, rows)
     flags, wrong = _latest_flags(store_engine)
     assert (wrong, flags) == (0, [True, True])
     # T-1 is assessed again the same year, twice in one file (the later date is the latest)
@@ -223,9 +225,7 @@ def test_the_latest_result_flag_is_kept_by_commit_reassessment_undo_and_erase(st
         ["г. Омск", "T-1", "цифровая", 85, dt.date(2024, 12, 1)],
         ["г. Омск", "T-1", "цифровая", 80, dt.date(2024, 11, 2)],
     ]
-    second = pipeline.commit(
-        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *again])), user=None, now=NOW
-    )
+    second = _commit_results(store_engine, again)
     flags, wrong = _latest_flags(store_engine)
     assert (wrong, flags) == (0, [False, True, True, False])
     with store_engine.connect() as conn:
@@ -234,9 +234,7 @@ def test_the_latest_result_flag_is_kept_by_commit_reassessment_undo_and_erase(st
     store.undo(store_engine, batch_id=second.batch_id, now=NOW)
     flags, wrong = _latest_flags(store_engine)
     assert (wrong, flags) == (0, [True, True])
-    second = pipeline.commit(
-        store_engine, prepare(store_engine, workbook([DIAGNOSTICS_HEADER, *again])), user=None, now=NOW
-    )
+    second = _commit_results(store_engine, again)
     store.erase_personal(store_engine, batch_id=second.batch_id, now=NOW)
     flags, wrong = _latest_flags(store_engine)
     assert (wrong, flags) == (0, [True, True])

@@ -108,6 +108,7 @@ _SCAN_OVERLAP = 64
 _EOCD = struct.Struct("<4s4H2LH")
 _ZIP64_LOCATOR = struct.Struct("<4sLQL")
 _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+# zipfile raises NotImplementedError for a compression method it cannot read: a damaged or foreign file
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
 
 
