@@ -367,7 +367,7 @@ class DiagnosticResult(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    educator_id: int = Field(foreign_key="educator.id", index=True)
+    educator_id: int = Field(foreign_key="educator.id")  # found through uq_diagnostic_result's index
     area_id: int = Field(foreign_key="competency_area.id")
     taken_on: dt.date
     year: int

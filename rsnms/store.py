@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -28,15 +28,20 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
     select,
     text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 from sqlmodel import SQLModel
 
 from rsnms.errors import RsnmsError
 from rsnms.models import BATCH_TABLES, PERSON_TABLES
+
+if TYPE_CHECKING:
+    import psycopg
 
 CHUNK = 900  # values per IN (...) list, well under every driver's parameter limit
 ID = "id"
@@ -211,8 +216,10 @@ def _insert(conn: Connection, target: Table, frame: pd.DataFrame, **extra: Any) 
     """``INSERT`` every row of ``frame`` (plus the ``extra`` constants) as Core would, but faster.
 
     Core's ``insert()`` with a list of dicts spends most of its time building and reading those
-    dicts; here the rows go to the DBAPI ``executemany`` as tuples, after the same bind processors
-    and scalar column defaults that Core applies. Other dialects and non-scalar defaults use Core.
+    dicts; here the rows go to the DBAPI as tuples, after the same bind processors and scalar column
+    defaults that Core applies: PostgreSQL through ``COPY … FROM STDIN`` (psycopg adapts and escapes
+    each value; one ``INSERT`` per row took 18 s for 271 000 rows), others through ``executemany``.
+    Other dialects and non-scalar defaults use Core.
     """
     columns: dict[str, Sequence[Any]] = {column: list(plain_values(frame[column])) for column in frame.columns}
     constants = dict(extra)
@@ -232,12 +239,15 @@ def _insert(conn: Connection, target: Table, frame: pd.DataFrame, **extra: Any) 
     for name, column_values in data.items():
         processor = target.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         values.append(_processed(processor, column_values) if processor else column_values)
-    names = list(data)
     quote = conn.dialect.identifier_preparer.quote
-    statement = (
-        f"INSERT INTO {quote(target.name)} ({', '.join(quote(name) for name in names)}) "
-        f"VALUES ({', '.join([placeholder] * len(names))})"
-    )
+    names = ", ".join(quote(name) for name in data)
+    if conn.dialect.name == "postgresql":
+        driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)  # in this transaction
+        with driver.cursor() as cursor, cursor.copy(f"COPY {quote(target.name)} ({names}) FROM STDIN") as copy:
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+        return
+    statement = f"INSERT INTO {quote(target.name)} ({names}) VALUES ({', '.join([placeholder] * len(data))})"
     conn.exec_driver_sql(statement, list(zip(*values, strict=True)))
 
 
@@ -285,6 +295,7 @@ _REFRESH_LATEST = """
     )
 """
 _CLEAR_DIAGNOSED = "DELETE FROM diagnosed_educator {where}"
+_REFRESHED = "refreshed_educator"  # a temporary table: the educators of one refresh_results call
 _FILL_DIAGNOSED = """
     INSERT INTO diagnosed_educator (educator_id, year, municipality_id)
     SELECT DISTINCT educator_id, year, municipality_id FROM diagnostic_result {where}
@@ -292,27 +303,41 @@ _FILL_DIAGNOSED = """
 
 
 def refresh_results(conn: Connection, educator_ids: Iterable[int] | None = None) -> None:
-    """Make what is derived from these educators' results right again (every educator's when None)."""
+    """Make what is derived from these educators' results right again (every educator's when None).
+
+    The ids go to a temporary table in one ``executemany``: each statement then runs once for all
+    of them, instead of once per IN-list of :data:`CHUNK` ids (a 30 000-educator upload: 34 rounds).
+    """
     if educator_ids is None:
         for statement in (_REFRESH_LATEST.format(scope=""), _CLEAR_DIAGNOSED, _FILL_DIAGNOSED):
             conn.execute(text(statement.format(where="")))
         return
     ids = sorted(set(educator_ids))
+    if not ids:
+        return
+    on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_REFRESHED} (id BIGINT PRIMARY KEY){on_commit}")
+    conn.exec_driver_sql(f"DELETE FROM {_REFRESHED}")
+    if conn.dialect.name == "postgresql":  # one array, not a round trip per id
+        conn.execute(text(f"INSERT INTO {_REFRESHED} (id) SELECT unnest(CAST(:ids AS BIGINT[]))"), {"ids": ids})
+        conn.exec_driver_sql(f"ANALYZE {_REFRESHED}")  # temporary tables are never analysed on their own
+    else:
+        conn.execute(text(f"INSERT INTO {_REFRESHED} (id) VALUES (:id)"), [{"id": one} for one in ids])
+    # PostgreSQL: two transactions writing results of one educator at once would each miss the other's
+    # uncommitted rows; the second waits here for the first to commit, then sees its rows (SQLite writers
+    # are serialised anyway, and it has no FOR UPDATE). Ascending ids: no deadlock between refreshes.
     educators = table("educator")
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        # PostgreSQL: two transactions writing results of one educator at once would each miss the other's
-        # uncommitted rows; the second waits here for the first to commit, then sees its rows (SQLite writers
-        # are serialised anyway, and it has no FOR UPDATE). Ascending ids: no deadlock between refreshes.
-        lock = select(educators.c.id).where(educators.c.id.in_(chunk)).order_by(educators.c.id).with_for_update()
-        conn.execute(lock).all()
-        statements = (
-            _REFRESH_LATEST.format(scope="educator_id IN :ids AND"),
-            _CLEAR_DIAGNOSED.format(where="WHERE educator_id IN :ids"),
-            _FILL_DIAGNOSED.format(where="WHERE educator_id IN :ids"),
-        )
-        for statement in statements:
-            conn.execute(text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+    chosen: Select[Any] = select(literal_column("id")).select_from(text(_REFRESHED))
+    lock = select(educators.c.id).where(educators.c.id.in_(chosen)).order_by(educators.c.id).with_for_update()
+    conn.execute(lock).all()
+    scope = f"educator_id IN (SELECT id FROM {_REFRESHED})"
+    for statement in (
+        _REFRESH_LATEST.format(scope=f"{scope} AND"),
+        _CLEAR_DIAGNOSED.format(where=f"WHERE {scope}"),
+        _FILL_DIAGNOSED.format(where=f"WHERE {scope}"),
+    ):
+        conn.execute(text(statement))
+    conn.exec_driver_sql(f"DELETE FROM {_REFRESHED}")
 
 
 def _batch_educators(conn: Connection, batch_id: int) -> list[int]:

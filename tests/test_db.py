@@ -33,7 +33,7 @@ def test_migrating_twice_changes_nothing(empty_engine: Engine) -> None:
     db.migrate(empty_engine)
     db.migrate(empty_engine)
     with empty_engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0007"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0008"]
 
 
 def test_migrated_schema_matches_the_models(empty_engine: Engine) -> None:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
-from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine, insert, select, text
 
 from rsnms import store
-from rsnms.ingest.read import read_workbook
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
@@ -122,37 +118,3 @@ def test_bulk_insert_writes_what_core_writes(store_engine: Engine) -> None:
         organisation = store.table("organisation")
         kinds = conn.execute(select(organisation.c.kind).where(organisation.c.batch_id == batches["bulk"]))
         assert kinds.scalars().all() == ["", "", ""]
-
-
-def _workbook(cells: dict[str, dict[str, Any]]) -> bytes:
-    book = openpyxl.Workbook()
-    for number, (title, values) in enumerate(cells.items()):
-        sheet = book.active if number == 0 else book.create_sheet()
-        assert sheet is not None
-        sheet.title = title
-        for reference, value in values.items():
-            sheet[reference] = value
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def test_read_rows_are_calamines_used_range_with_texts_shared() -> None:
-    content = _workbook(
-        {
-            "Сверху": {"A1": "Заголовок", "B3": 1.5, "C4": dt.date(2024, 1, 1)},
-            "Со смещением": {"C5": "г. Омск", "E9": "г. Омск", "D7": True},
-            "Пустой": {},
-            "Далеко": {"Z100": "z", "B3": 2},
-        }
-    )
-    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    for sheet in read_workbook(content):
-        expected = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=True)
-        assert sheet.rows == expected
-        assert [[type(cell) for cell in row] for row in sheet.rows] == [
-            [type(cell) for cell in row] for row in expected
-        ]
-    offset = next(sheet for sheet in read_workbook(content) if sheet.name == "Со смещением")
-    assert (offset.first_row, offset.first_col) == (5, 2)
-    assert offset.rows[0][0] is offset.rows[4][2]  # one str object for equal texts

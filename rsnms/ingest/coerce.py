@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ from pandas.api.types import infer_dtype
 
 from rsnms.errors import Problem, ProblemCode
 from rsnms.ingest.headers import HeaderMatch
-from rsnms.ingest.read import Cell, RawSheet
+from rsnms.ingest.read import ObjectArray, RawSheet, object_array
 from rsnms.ingest.schemas import DATE, FLAG, INTEGER, NUMBER, TEXT, YEAR, Field
 from rsnms.ingest.text import normalise
 
@@ -44,7 +43,6 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == ""
 
 
-ObjectArray = npt.NDArray[np.object_]
 Mask = npt.NDArray[np.bool_]
 # Columns whose every cell is of these inferred kinds hold no text and no None: nothing in them is empty.
 _NO_TEXT = frozenset({"floating", "integer", "mixed-integer-float", "boolean", "date", "datetime", "time",
@@ -66,7 +64,7 @@ class _Column:
     def factorise(self) -> tuple[npt.NDArray[np.intp], ObjectArray]:
         if self.codes is None or self.uniques is None:
             codes, uniques = pd.factorize(self.cells)
-            self.codes, self.uniques = codes, _objects(list(uniques))
+            self.codes, self.uniques = codes, object_array(list(uniques))
         return self.codes, self.uniques
 
 
@@ -77,11 +75,10 @@ def _body(sheet: RawSheet, match: HeaderMatch) -> tuple[list[_Column], npt.NDArr
     rows whose first filled cell starts with a word of ``skip_first_column_words`` («Итого»).
     """
     width = max(match.columns.values()) + 1
-    columns = [
-        _Column(cells, infer_dtype(cells, skipna=False))
-        for cells in _columns(sheet.rows[match.header_index + 1 :], width)
-    ]
-    n_rows = len(columns[0].cells)
+    body = sheet.body(match.header_index + 1)[:width]
+    n_rows = len(body[0]) if body else 0
+    body += [np.full(n_rows, "", dtype=object) for _ in range(width - len(body))]
+    columns = [_Column(cells, infer_dtype(cells, skipna=False)) for cells in body]
     filled = np.zeros(n_rows, dtype=np.int64)
     first_text = np.zeros(n_rows, dtype=bool)  # the row's first filled cell is a text…
     first_skip = np.zeros(n_rows, dtype=bool)  # … whose first word is «итого», «всего», …
@@ -121,22 +118,6 @@ def _raw_frame(sheet: RawSheet, match: HeaderMatch, columns: list[_Column], keep
     )
     frame[ROW] = (keep + match.header_index + 1 + sheet.first_row).tolist()
     return frame
-
-
-def _columns(body: Sequence[Sequence[Cell]], width: int) -> list[ObjectArray]:
-    """The first ``width`` columns of ``body`` as object arrays (short rows padded with "")."""
-    lengths = {len(row) for row in body}
-    if len(lengths) == 1 and min(lengths) >= width:
-        grid = np.empty((len(body), min(lengths)), dtype=object)
-        grid[:] = body
-        return [np.ascontiguousarray(grid[:, column]) for column in range(width)]
-    return [_objects([row[column] if column < len(row) else "" for row in body]) for column in range(width)]
-
-
-def _objects(values: Sequence[object]) -> ObjectArray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 def parse_number(value: object) -> float | None:
@@ -255,7 +236,7 @@ def _convert_known(field: Field, column: _Column, keep: npt.NDArray[np.intp]) ->
     codes, uniques = column.factorise()
     codes = codes[keep]
     results = [_one(field, value) for value in uniques] + [(None, False, True)]
-    values = _objects([result[0] for result in results])[codes]
+    values = object_array([result[0] for result in results])[codes]
     empty = np.array([result[1] for result in results], dtype=bool)[codes]
     good = np.array([result[2] for result in results], dtype=bool)[codes]
     for index in np.flatnonzero(codes == -1):  # None or NaN: one by one
@@ -272,7 +253,7 @@ def convert_column(field: Field, cells: ObjectArray) -> tuple[ObjectArray, Mask,
     size = len(cells)
     values = np.full(size, None, dtype=object)
     empty, ok = np.zeros(size, dtype=bool), np.ones(size, dtype=bool)
-    kinds, types = pd.factorize(_objects(list(map(type, cells))))
+    kinds, types = pd.factorize(object_array(list(map(type, cells))))
     for number, kind in enumerate(types):
         where = np.flatnonzero(kinds == number) if len(types) > 1 else np.arange(size)
         group = cells[where]
@@ -313,7 +294,7 @@ def _by_value(field: Field, group: npt.NDArray[np.object_]) -> tuple[npt.NDArray
         return np.full(len(group), None, dtype=object), np.ones(len(group), dtype=bool), np.ones(len(group), bool)
     codes, uniques = pd.factorize(group, use_na_sentinel=False)
     results = [_one(field, value) for value in uniques]
-    converted = _objects([result[0] for result in results])
+    converted = object_array([result[0] for result in results])
     blank = np.array([result[1] for result in results], dtype=bool)
     good = np.array([result[2] for result in results], dtype=bool)
     return converted[codes], blank[codes], good[codes]

@@ -110,6 +110,8 @@ _ZIP64_LOCATOR = struct.Struct("<4sLQL")
 _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 # zipfile raises NotImplementedError for a compression method it cannot read: a damaged or foreign file
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
+# What reading a part of a checked workbook may raise when the part is damaged or refused.
+PART_ERRORS = (*_ZIP_ERRORS, ParseError, DefusedXmlException)
 
 
 def describe_size(n_bytes: int) -> str:
@@ -149,12 +151,12 @@ def uncached_formulas(content: bytes, *, limit: int = 20) -> dict[str, list[str]
     found: dict[str, list[str]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            for sheet, info in _worksheets(archive):
+            for sheet, info in worksheets(archive):
                 if _may_hold_formulas(archive, info):
                     cells = _scan_sheet(archive, info, limit)
                     if cells:
                         found[sheet] = cells
-    except (*_ZIP_ERRORS, ParseError, DefusedXmlException) as exc:
+    except PART_ERRORS as exc:
         raise _xml_refusal(exc) from exc
     return found
 
@@ -347,7 +349,7 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
 
-def _worksheets(archive: zipfile.ZipFile) -> list[tuple[str, zipfile.ZipInfo]]:
+def worksheets(archive: zipfile.ZipFile) -> list[tuple[str, zipfile.ZipInfo]]:
     """(sheet name as the user sees it, its worksheet part) in workbook order."""
     names = _names_by_lower(archive)
     if WORKBOOK not in names or WORKBOOK_RELS not in names:

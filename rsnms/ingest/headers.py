@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rsnms.ingest.read import RawSheet
+from rsnms.ingest.read import HEADER_SEARCH_ROWS, RawSheet
 from rsnms.ingest.schemas import Field, Schema
 from rsnms.ingest.text import normalise
-
-HEADER_SEARCH_ROWS = 25
 
 
 @dataclass(frozen=True)

@@ -203,27 +203,35 @@ def _keep_problem_rows(preview: Preview, sheets: list[RawSheet]) -> None:
     by_name = {sheet.name: sheet for sheet in sheets}
     for problem in preview.problems:
         sheet = by_name.get(problem.sheet or "")
-        if sheet is not None and problem.row is not None and 0 <= problem.row - sheet.first_row < len(sheet.rows):
-            preview.problem_rows[(sheet.name, problem.row)] = list(sheet.rows[problem.row - sheet.first_row])
+        cells = sheet.row(problem.row - sheet.first_row) if sheet is not None and problem.row is not None else None
+        if sheet is not None and cells is not None:
+            preview.problem_rows[(sheet.name, problem.row or 0)] = list(cells)
 
 
-def _read_and_scan(content: bytes) -> tuple[list[RawSheet], CalamineError | None, dict[str, list[str]]]:
-    """:func:`read_workbook` and :func:`guard.uncached_formulas` of a checked workbook, side by side.
+Typed = tuple[RawSheet, HeaderMatch, pd.DataFrame, list[Problem]]
 
-    Both spend most of their time in code that releases the GIL (calamine's parser, zlib), so the
-    formula scan runs in a second thread while the sheets are read. The outcome is the one of running
-    them one after the other: the scan's refusal (IngestError) wins over a read failure, which is
-    returned rather than raised so that the formula problems are reported first.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan") as pool:
-        scan = pool.submit(guard.uncached_formulas, content)
-        sheets: list[RawSheet] = []
-        unreadable: CalamineError | None = None
-        try:
-            sheets = read_workbook(content)
-        except CalamineError as error:
-            unreadable = error
-        return sheets, unreadable, scan.result()
+
+def _read(content: bytes) -> list[RawSheet] | CalamineError:
+    """:func:`read_workbook`, or what calamine found wrong (reported after the formula scan's problems)."""
+    try:
+        return read_workbook(content)
+    except CalamineError as error:
+        return error
+
+
+def _typed(sheets: list[RawSheet] | CalamineError, schemas: Sequence[Schema]) -> tuple[list[Typed], list[Problem]]:
+    """Every recognised sheet with its typed frame and cell problems, or the problem that stops the upload."""
+    try:
+        if isinstance(sheets, CalamineError):
+            raise sheets
+        recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet, schemas))]
+        if not recognised:
+            expected = "лист с заголовками одного из шаблонов: " + ", ".join(f"«{s.title}»" for s in SCHEMAS)
+            return [], [Problem(None, None, None, ProblemCode.NO_KNOWN_SHEET, "ни одного такого листа", expected)]
+        return [(sheet, match, *coerce(sheet, match)) for sheet, match in recognised], []  # long sheets' bodies read
+    except CalamineError as error:
+        damaged = f"повреждённая книга ({error})"
+        return [], [Problem(None, None, None, ProblemCode.NOT_XLSX, damaged, "книга Excel .xlsx, сохранённая заново")]
 
 
 def prepare(
@@ -238,39 +246,31 @@ def prepare(
 ) -> Preview:
     """Read, check and plan an upload without writing anything."""
     preview = Preview(file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
-    recalculate = "значение: откройте файл в Excel, пересчитайте и сохраните"
+    with engine.connect() as conn:
+        area_names = [str(name) for name in conn.execute(text("SELECT name FROM competency_area")).scalars()]
     try:
         guard.check_workbook(content, file_name=file_name, max_mb=max_mb)
-        sheets, unreadable, uncached = _read_and_scan(content)
-        for sheet_name, cells in uncached.items():
-            code = ProblemCode.FORMULA_WITHOUT_VALUE
-            cells_found = [f"формула без значения в ячейке {cell}" for cell in cells]
-            preview.problems += [Problem(sheet_name, None, None, code, what, recalculate) for what in cells_found]
-        if unreadable is not None:
-            raise unreadable
+        # The formula scan inflates every sheet: it runs in a second thread while the bodies of long sheets are
+        # read (fastexcel releases the GIL; the scan's regex holds it, so it would slow down cutting the first
+        # rows of those sheets, which inflates them too). The outcome is the one of running it first: its
+        # refusal wins, and the formulas it finds are the first problems.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan") as pool:
+            sheets = _read(content)  # a short sheet whole, the first rows of a long one
+            scan = pool.submit(guard.uncached_formulas, content)
+            typed, stop = _typed(sheets, (*SCHEMAS, diagnostics_wide(area_names)))
+            uncached = scan.result()
     except IngestError as error:
         preview.problems.extend(error.problems)
         return preview
-    except CalamineError as error:
-        damaged = f"повреждённая книга ({error})"
-        preview.problems.append(
-            Problem(None, None, None, ProblemCode.NOT_XLSX, damaged, "книга Excel .xlsx, сохранённая заново")
-        )
+    recalculate = "значение: откройте файл в Excel, пересчитайте и сохраните"
+    for sheet_name, cells in uncached.items():
+        code = ProblemCode.FORMULA_WITHOUT_VALUE
+        cells_found = [f"формула без значения в ячейке {cell}" for cell in cells]
+        preview.problems += [Problem(sheet_name, None, None, code, what, recalculate) for what in cells_found]
+    preview.problems += stop
+    if stop:
         return preview
-    with engine.connect() as conn:
-        area_names = [str(name) for name in conn.execute(text("SELECT name FROM competency_area")).scalars()]
-    schemas = (*SCHEMAS, diagnostics_wide(area_names))
-    recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet, schemas))]
-    if not recognised:
-        expected = "лист с заголовками одного из шаблонов: " + ", ".join(f"«{s.title}»" for s in SCHEMAS)
-        preview.problems.append(
-            Problem(None, None, None, ProblemCode.NO_KNOWN_SHEET, "ни одного такого листа", expected)
-        )
-        return preview
-    typed = []
-    for sheet, match in recognised:
-        frame, problems = coerce(sheet, match)
-        typed.append((sheet, match, frame, problems))
+    for sheet, match, frame, _ in typed:
         for title in match.extra.values():
             if PERSONAL_HEADERS.search(normalise(title)):
                 preview.dropped_columns.append(f"{sheet.name}: {title}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +21,7 @@ from rsnms.errors import Problem, ProblemCode
 from rsnms.ingest import resolve
 from rsnms.ingest.coerce import ROW
 from rsnms.ingest.headers import HeaderMatch
+from rsnms.ingest.read import object_array
 from rsnms.ingest.schemas import METRIC_KEYS
 from rsnms.ingest.text import normalise
 from rsnms.pseudonym import pseudonymise
@@ -94,7 +95,7 @@ def _municipality_ids(sheet: Sheet, ref: Reference, *, required: bool = True) ->
     if grouped is not None:  # a sheet names its few municipalities many times over: look each up once
         codes, distinct = grouped
         matches = [ref.municipalities.lookup(str(name), region=ref.region) for name in distinct]
-        found = _objects([match.ids[0] if len(match.ids) == 1 else None for match in matches] + [None])
+        found = object_array([match.ids[0] if len(match.ids) == 1 else None for match in matches] + [None])
         unresolved = np.array([len(match.ids) != 1 for match in matches] + [False], dtype=bool)
         for index in np.flatnonzero(unresolved[codes]):
             _unresolved_municipality(
@@ -125,12 +126,6 @@ def _unresolved_municipality(sheet: Sheet, row: int, name: object, match: resolv
     elif required:
         expected = "название муниципального образования региона из справочника"
         sheet.problem(row, "municipality", ProblemCode.UNKNOWN_MUNICIPALITY, f"«{name}»", expected)
-
-
-def _objects(values: Sequence[object]) -> npt.NDArray[np.object_]:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 def _year_column(sheet: Sheet) -> pd.Series:
@@ -228,13 +223,30 @@ def _level(sheet: Sheet, row: int, word: object, score: object) -> str | None:
     return None
 
 
+def _levels(sheet: Sheet, words: pd.Series, scores: pd.Series) -> pd.Series:
+    """:func:`_level` of every row; each distinct word is looked up once, problems are still raised in row order."""
+    rows = sheet.frame[ROW].to_numpy()
+    grouped = _by_distinct(words)
+    if grouped is None:
+        levels = [_level(sheet, int(row), word, score) for row, word, score in zip(rows, words, scores, strict=True)]
+        return pd.Series(levels, index=sheet.frame.index, dtype=object)
+    codes, distinct = grouped
+    found = [resolve.level_code(str(word)) for word in distinct]
+    wrong = np.array([code is None for code in found] + [False], dtype=bool)[codes]  # an unknown word
+    wordless = np.flatnonzero(codes == -1)
+    wrong[wordless] = [score is None for score in scores.iloc[wordless]]  # neither a word nor a score
+    for index in np.flatnonzero(wrong):
+        _level(sheet, int(rows[index]), words.iloc[index], scores.iloc[index])  # records the problem
+    return pd.Series(object_array([*found, None])[codes], index=sheet.frame.index, dtype=object)
+
+
 def _area_ids(sheet: Sheet, ref: Reference, names: pd.Series, key: str) -> pd.Series:
     ids = {str(code): int(area) for code, area in zip(ref.areas["code"], ref.areas["id"], strict=True)}
     grouped = _by_distinct(names)
     if grouped is not None:  # each distinct name is matched once
         positions, distinct = grouped
         codes_found = [resolve.area_code(str(name), ref.areas) for name in distinct]
-        found = _objects([int(ids[code]) if code else None for code in codes_found] + [None])
+        found = object_array([int(ids[code]) if code else None for code in codes_found] + [None])
         unknown = np.array([code is None for code in codes_found] + [False], dtype=bool)
         rows = sheet.frame[ROW].to_numpy()
         for index in np.flatnonzero(unknown[positions]):
@@ -266,7 +278,7 @@ def _pseudonyms(frame: pd.DataFrame, ref: Reference) -> list[str | None]:
     if grouped is not None:  # one HMAC per teacher, not per row
         positions, distinct = grouped
         keys = [pseudonymise(str(teacher), key=ref.pseudonym_key) for teacher in distinct]
-        return list(_objects([*keys, None])[positions])
+        return list(object_array([*keys, None])[positions])
     cache: dict[str, str] = {}
     for teacher in frame["teacher_id"].dropna().unique():
         cache[str(teacher)] = pseudonymise(str(teacher), key=ref.pseudonym_key)
@@ -309,7 +321,7 @@ def _people(sheet: Sheet, frame: pd.DataFrame, ref: Reference, *, order: str | N
     grouped = _by_distinct(people["position"])
     if grouped is not None:  # a few positions, each worked out once
         codes, distinct = grouped
-        people["category"] = _objects([resolve.category(str(position)) for position in distinct] + [None])[codes]
+        people["category"] = object_array([resolve.category(str(position)) for position in distinct] + [None])[codes]
     else:
         people["category"] = [resolve.category(position) for position in people["position"]]
     values = tuple(present) + (("category",) if "position" in present else ())
@@ -326,8 +338,7 @@ def diagnostics(sheet: Sheet, ref: Reference) -> list[Write]:
     """Диагностика: person × competency rows; teachers pseudonymised, organisations created if new."""
     frame = sheet.frame.assign(municipality_id=_municipality_ids(sheet, ref))
     frame["area_id"] = _area_ids(sheet, ref, sheet.column("area"), "area")
-    rows = zip(frame[ROW], sheet.column("level"), sheet.column("score"), strict=True)
-    frame["level_code"] = [_level(sheet, row, word, score) for row, word, score in rows]
+    frame["level_code"] = _levels(sheet, sheet.column("level"), sheet.column("score"))
     dates = sheet.column("date").where(sheet.column("date").notna(), sheet.as_of)
     for row in frame.loc[dates.isna(), ROW].head(1):
         sheet.problem(int(row), "date", ProblemCode.NOT_A_DATE, "пусто", "дата диагностики или отчётный период")
@@ -338,18 +349,32 @@ def diagnostics(sheet: Sheet, ref: Reference) -> list[Write]:
     frame = frame[frame["level_code"].notna() | frame["score"].notna()]
     frame = _duplicates(sheet, frame, ["pseudo_key", "area_id", "taken_on"], ["score", "level_code"])
     frame["organisation"] = sheet.column("organisation")
-    results = frame.assign(region_id=ref.region_id)
+    results = frame.assign(region_id=ref.region_id, is_latest=_latest(frame))
     columns = ["region_id", "pseudo_key", "area_id", "taken_on", "year", "municipality_id", "organisation"]
     values = ("year", "organisation_id", "municipality_id", "score", "level_code")
     result = Write(
         "diagnostic_result",
         "Результаты диагностики",
-        results[[*columns, "score", "level_code"]],
+        results[[*columns, "score", "level_code", "is_latest"]],
         ("educator_id", "area_id", "taken_on"),
         values,
         (EDUCATOR_REF, ORGANISATION_REF),
+        ("is_latest",),
     )
     return [*_people(sheet, frame, ref, order="taken_on"), result]
+
+
+def _latest(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Whether each result is its educator's latest in the area that year among the file's results.
+
+    Inserted with the rows, so that ``store.refresh_results`` only has to correct the flags stored results
+    change (results of earlier uploads), instead of rewriting every re-assessed educator's earlier rows.
+    """
+    order = _stable_order(frame["taken_on"])
+    groups = pd.DataFrame({key: frame[key].to_numpy()[order] for key in ("pseudo_key", "area_id", "year")})
+    latest = np.empty(len(frame), dtype=bool)
+    latest[order] = ~groups.duplicated(keep="last").to_numpy()
+    return latest
 
 
 def diagnostics_wide(sheet: Sheet, ref: Reference) -> list[Write]:
