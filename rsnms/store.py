@@ -23,6 +23,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Integer,
     Table,
     and_,
     bindparam,
@@ -242,6 +243,13 @@ def _insert(conn: Connection, target: Table, frame: pd.DataFrame, **extra: Any) 
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in data)
     if conn.dialect.name == "postgresql":
+        # COPY takes no cast: an id column a left merge made float (NaN where no parent) must give 221, not 221.0
+        values = [
+            [int(value) if isinstance(value, float) and value.is_integer() else value for value in column_values]
+            if isinstance(target.c[name].type, Integer)
+            else column_values
+            for name, column_values in zip(data, values, strict=True)
+        ]
         driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)  # in this transaction
         with driver.cursor() as cursor, cursor.copy(f"COPY {quote(target.name)} ({names}) FROM STDIN") as copy:
             for row in zip(*values, strict=True):
@@ -305,8 +313,9 @@ _FILL_DIAGNOSED = """
 def refresh_results(conn: Connection, educator_ids: Iterable[int] | None = None) -> None:
     """Make what is derived from these educators' results right again (every educator's when None).
 
-    The ids go to a temporary table in one ``executemany``: each statement then runs once for all
-    of them, instead of once per IN-list of :data:`CHUNK` ids (a 30 000-educator upload: 34 rounds).
+    Runs in the caller's transaction. The ids go to a temporary table (one array on PostgreSQL, one
+    ``executemany`` on SQLite): each statement then runs once for all of them, instead of once per
+    IN-list of :data:`CHUNK` ids (a 30 000-educator upload: 34 rounds).
     """
     if educator_ids is None:
         for statement in (_REFRESH_LATEST.format(scope=""), _CLEAR_DIAGNOSED, _FILL_DIAGNOSED):
@@ -326,9 +335,16 @@ def refresh_results(conn: Connection, educator_ids: Iterable[int] | None = None)
     # PostgreSQL: two transactions writing results of one educator at once would each miss the other's
     # uncommitted rows; the second waits here for the first to commit, then sees its rows (SQLite writers
     # are serialised anyway, and it has no FOR UPDATE). Ascending ids: no deadlock between refreshes.
+    # FOR NO KEY UPDATE: it does not wait for the key-share locks the foreign-key checks of the results'
+    # inserts hold, so two uploads naming one educator cannot deadlock on them.
     educators = table("educator")
     chosen: Select[Any] = select(literal_column("id")).select_from(text(_REFRESHED))
-    lock = select(educators.c.id).where(educators.c.id.in_(chosen)).order_by(educators.c.id).with_for_update()
+    lock = (
+        select(educators.c.id)
+        .where(educators.c.id.in_(chosen))
+        .order_by(educators.c.id)
+        .with_for_update(key_share=True)
+    )
     conn.execute(lock).all()
     scope = f"educator_id IN (SELECT id FROM {_REFRESHED})"
     for statement in (
@@ -337,7 +353,6 @@ def refresh_results(conn: Connection, educator_ids: Iterable[int] | None = None)
         _FILL_DIAGNOSED.format(where=f"WHERE {scope}"),
     ):
         conn.execute(text(statement))
-    conn.exec_driver_sql(f"DELETE FROM {_REFRESHED}")
 
 
 def _batch_educators(conn: Connection, batch_id: int) -> list[int]:

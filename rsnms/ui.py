@@ -540,7 +540,8 @@ def render_preview(preview: pipeline.Preview) -> None:
         for change in preview.changes:
             if len(change.created):
                 with st.expander(f"{change.write.label}: первые новые строки"):
-                    st.dataframe(change.created.head(10), hide_index=True)
+                    shown = list(dict.fromkeys((*change.write.key, *change.write.values)))  # not derived columns
+                    st.dataframe(change.created[shown].head(10), hide_index=True)
     if preview.problems:
         render_problems(preview)
 

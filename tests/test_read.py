@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import fastexcel
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
@@ -121,6 +122,7 @@ def _long_sheet(*, mixed: bool = True) -> bytes:
     sheet[f"G{3 + LONG_ROWS}"] = dt.datetime(2024, 10, 2, 14, 30)
     sheet[f"A{2 + LONG_ROWS}"] = "сноска"  # the body reaches further left than the head
     sheet[f"F{1 + LONG_ROWS}"] = 150.0  # out of range
+    sheet["I7"], sheet["I8"] = 1.0, "см. приказ"  # right of the header: a column nobody reads, types mixed
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -136,20 +138,22 @@ def test_a_long_sheet_has_its_first_rows_and_merged_header_then_the_cells_of_its
     assert match is not None and match.header_index == 3
     assert match.titles["municipality"] == "Муниципальное образование"  # only in B3, merged over B3:B4
     expected = whole.to_python(skip_empty_area=True)[4:]  # the body, from column A: the sheet's used range
-    body = sheet.body(4)
-    assert sheet.first_col == 1 and len(body) == len(expected[0]) - 1
-    assert _typed(body) == _typed([[row[column] for row in expected] for column in range(1, len(expected[0]))])
+    body = sheet.body(4, 7)  # columns B…H
+    assert sheet.first_col == 1 and len(body) == 7 == len(expected[0]) - 2  # not column I, right of the header
+    assert _typed(body) == _typed([[row[column] for row in expected] for column in range(1, 8)])
     assert body[4][-1] == "12,5" and body[5][-2] == dt.datetime(2024, 10, 2, 14, 30)
-    assert sheet.row(4 + LONG_ROWS - 1) == [row[1:] for row in expected][-1]  # a row below the head, for problems
+    assert sheet.row(4 + LONG_ROWS - 1) == expected[-1][1:8]  # a row below the head (columns read), for problems
 
 
 def test_a_long_sheets_clean_columns_are_read_by_fastexcel_with_texts_shared(every_sheet_long: None) -> None:
     content = _long_sheet(mixed=False)
     (sheet,) = read_workbook(content)
-    columns = read._fastexcel_body(sheet, sheet.first_row + 3)  # from the first data row
+    columns = read._fastexcel_body(sheet, sheet.first_row + 3, 7)  # from the first data row, columns B…H
     assert [type(cell) for cell in columns[5][:2]] == [dt.date, dt.date]  # date cells, as python-calamine gives
     assert columns[0][0] is columns[0][3] and columns[3][0] is columns[3][1]  # one str object per distinct text
     assert columns[6][0] == "" and columns[6][2] is True  # an empty cell is "", a boolean stays one
+    with pytest.raises(fastexcel.FastExcelError):  # column I mixes numbers and texts: only columns read must agree
+        read._fastexcel_body(sheet, sheet.first_row + 3, 8)
 
 
 def test_a_long_sheet_with_a_time_of_day_is_read_by_calamine(every_sheet_long: None) -> None:
@@ -158,7 +162,7 @@ def test_a_long_sheet_with_a_time_of_day_is_read_by_calamine(every_sheet_long: N
     }
     content = _workbook({"Время": {"B1": "Время", **rows}})
     (sheet,) = read_workbook(content)
-    body = sheet.body(1)
+    body = sheet.body(1, 2)
     assert sheet.workbook is not None and body[1][:2].tolist() == [dt.time(9, 2), dt.time(9, 3)]
 
 
@@ -172,9 +176,11 @@ def test_a_long_sheet_upload_names_the_row_of_a_problem_below_its_head(ref_engin
     assert long.problems == whole.problems
     wrong = [problem for problem in long.problems if problem.row == 1 + LONG_ROWS]
     assert [(p.code, p.found) for p in wrong] == [(ProblemCode.OUT_OF_RANGE, "«150.0»")]
-    # the row's cells from the head's first column: the whole sheet's used range starts one column left, at a footnote
+    # the row's cells from the head's first column (the whole sheet's used range starts one column left, at a
+    # footnote) up to the last column the upload reads
     assert long.problem_rows.keys() == whole.problem_rows.keys()
-    assert all(long.problem_rows[key] == whole.problem_rows[key][1:] for key in long.problem_rows)
+    for key, cells in long.problem_rows.items():
+        assert len(cells) == 6 and cells == whole.problem_rows[key][1:7]
     assert long.problem_rows[("Диагностика", 1 + LONG_ROWS)][4] == 150.0
 
 

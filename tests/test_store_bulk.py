@@ -68,7 +68,7 @@ def _rows(conn: Any, name: str, batch_id: int, drop: tuple[str, ...]) -> list[tu
 
 
 def test_bulk_insert_writes_what_core_writes(store_engine: Engine) -> None:
-    """Defaults, dates, booleans, floats, NaN and numpy scalars, on every configured backend."""
+    """Defaults, dates, booleans, floats, NaN, float ids and numpy scalars, on every configured backend."""
     with store_engine.begin() as conn:
         region = conn.execute(text("SELECT id FROM region WHERE code = 'omsk'")).scalar_one()
         municipality = conn.execute(text("SELECT min(id) FROM municipality")).scalar_one()
@@ -76,7 +76,7 @@ def test_bulk_insert_writes_what_core_writes(store_engine: Engine) -> None:
         frames = {
             "organisation": pd.DataFrame(
                 {
-                    "municipality_id": [municipality] * 3,
+                    "municipality_id": pd.array([municipality] * 3, dtype="Int64"),
                     "region_id": np.int64(region),
                     "external_code": ["1", None, "3"],
                 }
@@ -84,7 +84,7 @@ def test_bulk_insert_writes_what_core_writes(store_engine: Engine) -> None:
             "methodist": pd.DataFrame(
                 {
                     "region_id": region,
-                    "municipality_id": pd.array([municipality, None, None], dtype="Int64"),
+                    "municipality_id": [float(municipality), np.nan, np.nan],  # ids a left merge made float
                     "fte": [0.25, np.float64(0.5), 1.0],
                     "is_active": [True, False, np.bool_(True)],
                 }

@@ -75,7 +75,7 @@ def _body(sheet: RawSheet, match: HeaderMatch) -> tuple[list[_Column], npt.NDArr
     rows whose first filled cell starts with a word of ``skip_first_column_words`` («Итого»).
     """
     width = max(match.columns.values()) + 1
-    body = sheet.body(match.header_index + 1)[:width]
+    body = sheet.body(match.header_index + 1, width)
     n_rows = len(body[0]) if body else 0
     body += [np.full(n_rows, "", dtype=object) for _ in range(width - len(body))]
     columns = [_Column(cells, infer_dtype(cells, skipna=False)) for cells in body]

@@ -42,7 +42,7 @@ def _filled_merged(sheet: RawSheet, index: int) -> list[str]:
     row = [str(cell).strip() if cell not in (None, "") else "" for cell in sheet.rows[index]]
     absolute = index + sheet.first_row - 1
     for (top, left), (bottom, right) in sheet.merged:
-        if top <= absolute <= bottom:
+        if top <= absolute <= bottom and top >= sheet.first_row - 1 and left >= sheet.first_col:
             text = str(sheet.rows[top - sheet.first_row + 1][left - sheet.first_col]).strip()
             for column in range(left - sheet.first_col, right - sheet.first_col + 1):
                 if 0 <= column < len(row) and not row[column]:

@@ -203,9 +203,11 @@ def _keep_problem_rows(preview: Preview, sheets: list[RawSheet]) -> None:
     by_name = {sheet.name: sheet for sheet in sheets}
     for problem in preview.problems:
         sheet = by_name.get(problem.sheet or "")
-        cells = sheet.row(problem.row - sheet.first_row) if sheet is not None and problem.row is not None else None
-        if sheet is not None and cells is not None:
-            preview.problem_rows[(sheet.name, problem.row or 0)] = list(cells)
+        if sheet is None or problem.row is None:
+            continue
+        cells = sheet.row(problem.row - sheet.first_row)
+        if cells is not None:
+            preview.problem_rows[(sheet.name, problem.row)] = list(cells)
 
 
 Typed = tuple[RawSheet, HeaderMatch, pd.DataFrame, list[Problem]]
@@ -221,17 +223,21 @@ def _read(content: bytes) -> list[RawSheet] | CalamineError:
 
 def _typed(sheets: list[RawSheet] | CalamineError, schemas: Sequence[Schema]) -> tuple[list[Typed], list[Problem]]:
     """Every recognised sheet with its typed frame and cell problems, or the problem that stops the upload."""
+    if isinstance(sheets, CalamineError):
+        return [], [_damaged(sheets)]
+    recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet, schemas))]
+    if not recognised:
+        expected = "лист с заголовками одного из шаблонов: " + ", ".join(f"«{s.title}»" for s in SCHEMAS)
+        return [], [Problem(None, None, None, ProblemCode.NO_KNOWN_SHEET, "ни одного такого листа", expected)]
     try:
-        if isinstance(sheets, CalamineError):
-            raise sheets
-        recognised = [(sheet, match) for sheet in sheets if (match := _recognise(sheet, schemas))]
-        if not recognised:
-            expected = "лист с заголовками одного из шаблонов: " + ", ".join(f"«{s.title}»" for s in SCHEMAS)
-            return [], [Problem(None, None, None, ProblemCode.NO_KNOWN_SHEET, "ни одного такого листа", expected)]
         return [(sheet, match, *coerce(sheet, match)) for sheet, match in recognised], []  # long sheets' bodies read
     except CalamineError as error:
-        damaged = f"повреждённая книга ({error})"
-        return [], [Problem(None, None, None, ProblemCode.NOT_XLSX, damaged, "книга Excel .xlsx, сохранённая заново")]
+        return [], [_damaged(error)]
+
+
+def _damaged(error: CalamineError) -> Problem:
+    damaged = f"повреждённая книга ({error})"
+    return Problem(None, None, None, ProblemCode.NOT_XLSX, damaged, "книга Excel .xlsx, сохранённая заново")
 
 
 def prepare(
@@ -252,8 +258,9 @@ def prepare(
         guard.check_workbook(content, file_name=file_name, max_mb=max_mb)
         # The formula scan inflates every sheet: it runs in a second thread while the bodies of long sheets are
         # read (fastexcel releases the GIL; the scan's regex holds it, so it would slow down cutting the first
-        # rows of those sheets, which inflates them too). The outcome is the one of running it first: its
-        # refusal wins, and the formulas it finds are the first problems.
+        # rows of those sheets, which inflates them too; short sheets are at most 4 MB of XML, scanned in
+        # hundredths of a second). The outcome is the one of running it first: its refusal wins, and the
+        # formulas it finds are the first problems.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan") as pool:
             sheets = _read(content)  # a short sheet whole, the first rows of a long one
             scan = pool.submit(guard.uncached_formulas, content)

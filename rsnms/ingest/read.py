@@ -8,16 +8,16 @@ A short sheet is read whole with python-calamine. Of a long one (more than :data
 of XML) only the first rows are read that way, from a copy of the workbook whose long sheets are cut
 after :data:`HEAD_ROWS` rows (their merged ranges kept); the rest is read column-wise by fastexcel
 (calamine into Arrow) once the header is known, with :meth:`RawSheet.body`. A Python list per row
-was most of the reading time of a large upload. The columns hold what the rows would have held,
-except that a date-time cell at midnight comes back as a date, as a date-formatted cell does; a
-column fastexcel cannot give exactly (types mixed in it, time-of-day cells) is read with
-python-calamine instead.
+was most of the reading time of a large upload. The columns hold what the rows would have held; a
+sheet fastexcel cannot give exactly (types mixed in a column the upload reads, time-of-day cells) is
+read with python-calamine instead.
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -50,6 +50,9 @@ Cell = Any
 MergedRange = tuple[tuple[int, int], tuple[int, int]]
 ObjectArray = npt.NDArray[np.object_]
 
+# fastexcel warns of every column without a value that it reads as text: nothing to act on
+logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
+
 HEADER_SEARCH_ROWS = 25  # a header is looked for among a sheet's first rows
 LONG_SHEET_BYTES = 4 * 1024 * 1024  # sheet XML of more than this (≈ 6 000 rows of 12 cells) is a long sheet
 HEAD_ROWS = 100  # rows (``</row>`` tags) of a long sheet read with python-calamine; more than HEADER_SEARCH_ROWS
@@ -79,28 +82,29 @@ class RawSheet:
     first_col: int  # 0-based column index of rows[*][0]
     merged: list[MergedRange]
     workbook: bytes | None = None  # a long sheet's workbook, to read its body from
-    _bodies: dict[int, list[ObjectArray]] = field(default_factory=dict, compare=False, repr=False)
+    _bodies: dict[tuple[int, int], list[ObjectArray]] = field(default_factory=dict, compare=False, repr=False)
 
     def excel_row(self, index: int) -> int:
         """The Excel row number of ``rows[index]``."""
         return self.first_row + index
 
-    def body(self, start: int) -> list[ObjectArray]:
-        """The cells of ``rows[start]`` and every row below it, a column at a time from ``first_col``.
+    def body(self, start: int, width: int) -> list[ObjectArray]:
+        """The cells of row ``start`` (counted like ``rows``) and every row below it, a column at a time.
 
-        Columns as object arrays, short rows padded with "". ``start`` must be within ``rows``.
+        The first ``width`` columns from ``first_col`` at most (fewer when the sheet ends before), as
+        object arrays, short rows padded with "".
         """
         if self.workbook is None:
-            return _columns(self.rows[start:])
-        if start not in self._bodies:
-            self._bodies[start] = _long_body(self, start)
-        return self._bodies[start]
+            return _columns(self.rows[start:])[:width]
+        if (start, width) not in self._bodies:
+            self._bodies[start, width] = _long_body(self, start, width)
+        return self._bodies[start, width]
 
     def row(self, index: int) -> list[Cell] | None:
         """The cells of row ``index`` (counted like ``rows``; below the head of a long sheet once read)."""
         if 0 <= index < len(self.rows):
             return self.rows[index]
-        for start, columns in self._bodies.items():
+        for (start, _), columns in self._bodies.items():
             if columns and 0 <= index - start < len(columns[0]):
                 return [column[index - start] for column in columns]
         return None
@@ -171,7 +175,8 @@ def _head_workbook(content: bytes) -> tuple[bytes, set[str]]:
             copy = io.BytesIO()
             with zipfile.ZipFile(copy, "w") as head:
                 for info in archive.infolist():
-                    head.writestr(info, cut[info.filename] if info.filename in cut else archive.read(info))
+                    data = cut[info.filename] if info.filename in cut else archive.read(info)
+                    head.writestr(info.filename, data, compress_type=zipfile.ZIP_STORED)  # read once, right away
     except (*guard.PART_ERRORS, IngestError):
         return content, set()
     return copy.getvalue(), {long[part] for part in cut}
@@ -219,21 +224,21 @@ def _sheet_data_end(data: bytes, start: int) -> int:
     return -1
 
 
-def _long_body(sheet: RawSheet, start: int) -> list[ObjectArray]:
+def _long_body(sheet: RawSheet, start: int, width: int) -> list[ObjectArray]:
     """:meth:`RawSheet.body` of a long sheet: fastexcel, or python-calamine when it cannot be exact."""
     above = sheet.first_row + start - 1  # Excel rows above the body
     try:
-        return _fastexcel_body(sheet, above)
+        return _fastexcel_body(sheet, above, width)
     except (fastexcel.FastExcelError, _NotExact):
-        return _calamine_body(sheet, above)
+        return _calamine_body(sheet, above)[:width]
 
 
-def _fastexcel_body(sheet: RawSheet, above: int) -> list[ObjectArray]:
+def _fastexcel_body(sheet: RawSheet, above: int, width: int) -> list[ObjectArray]:
     assert sheet.workbook is not None
     absolute: dict[str, int] = {}
 
-    def wanted(column: Any) -> bool:  # fastexcel.ColumnInfoNoDtype
-        if column.absolute_index < sheet.first_col:
+    def wanted(column: Any) -> bool:  # fastexcel.ColumnInfoNoDtype; only these columns' types must agree
+        if not sheet.first_col <= column.absolute_index < sheet.first_col + width:
             return False
         absolute[column.name] = column.absolute_index
         return True
@@ -247,8 +252,8 @@ def _fastexcel_body(sheet: RawSheet, above: int) -> list[ObjectArray]:
         use_columns=wanted,
     )
     batch = pa.record_batch(loaded.to_arrow())
-    width = max(absolute.values(), default=sheet.first_col - 1) + 1 - sheet.first_col
-    columns = [np.full(batch.num_rows, "", dtype=object) for _ in range(width)]
+    found = max(absolute.values(), default=sheet.first_col - 1) + 1 - sheet.first_col
+    columns = [np.full(batch.num_rows, "", dtype=object) for _ in range(found)]
     for name, array in zip(batch.schema.names, batch.columns, strict=True):
         columns[absolute[name] - sheet.first_col] = _cells(array)
     return columns
@@ -296,6 +301,8 @@ def read_workbook(content: bytes) -> list[RawSheet]:
     """Every visible sheet of an .xlsx workbook, in workbook order (long sheets with their first rows only)."""
     head, long = _head_workbook(content)
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(head))
+    if long - set(workbook.sheet_names) or len(set(workbook.sheet_names)) < len(workbook.sheet_names):
+        workbook, long = CalamineWorkbook.from_filelike(io.BytesIO(content)), set()  # names not told apart: whole
     visible = {sheet.name for sheet in workbook.sheets_metadata if str(sheet.visible).endswith("Visible")}
     sheets = []
     for name in workbook.sheet_names:
