@@ -27,7 +27,6 @@ import json
 import os
 import random
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -287,20 +286,13 @@ def page_runs(path: Path, runs: int) -> tuple[float, float, list[int]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from bench.pages import reruns
+
     os.environ["RSNMS_DATABASE_URL"] = f"sqlite:///{path}"
     os.environ["RSNMS_REGION"] = "omsk"
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "pages" / "deficits.py"), default_timeout=300)
-
-    def run() -> float:
-        start = time.perf_counter()
-        at.run()
-        if at.exception:
-            raise RuntimeError(at.exception[0].message)
-        return time.perf_counter() - start
-
-    first = run()
-    warm = statistics.median(run() for _ in range(runs))
+    first, warm = reruns(at, runs)
     return first, warm, [chart.proto.ByteSize() for chart in at.get("vega_lite_chart")]
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -517,22 +516,14 @@ def page_runs(url: str, runs: int) -> dict[str, tuple[float, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from bench.pages import reruns
+
     os.environ["RSNMS_DATABASE_URL"] = url
     os.environ["RSNMS_REGION"] = "omsk"
     found = {}
     for page in PAGES:
         st.cache_data.clear()
-        at = AppTest.from_file(str(ROOT / page), default_timeout=600)
-
-        def run(test: AppTest = at) -> float:
-            start = time.perf_counter()
-            test.run()
-            if test.exception:
-                raise RuntimeError(test.exception[0].message)
-            return time.perf_counter() - start
-
-        first = run()
-        found[page] = (first, statistics.median(run() for _ in range(runs)))
+        found[page] = reruns(AppTest.from_file(str(ROOT / page), default_timeout=600), runs)
     return found
 
 

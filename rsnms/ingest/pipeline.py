@@ -252,10 +252,10 @@ def prepare(
 ) -> Preview:
     """Read, check and plan an upload without writing anything."""
     preview = Preview(file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
-    with engine.connect() as conn:
-        area_names = [str(name) for name in conn.execute(text("SELECT name FROM competency_area")).scalars()]
     try:
         guard.check_workbook(content, file_name=file_name, max_mb=max_mb)
+        with engine.connect() as conn:
+            area_names = [str(name) for name in conn.execute(text("SELECT name FROM competency_area")).scalars()]
         # The formula scan inflates every sheet: it runs in a second thread while the bodies of long sheets are
         # read (fastexcel releases the GIL; the scan's regex holds it, so it would slow down cutting the first
         # rows of those sheets, which inflates them too; short sheets are at most 4 MB of XML, scanned in
